@@ -1,0 +1,227 @@
+"""The shared case filter: one value object, its SQL, and its round trip through a URL.
+
+Every page reads the same ``CaseFilter``; the URL holds it so that a copied link reopens the
+same view. Parsing is forgiving: unknown or malformed values are dropped with a bilingual
+warning and the default is used instead, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import duckdb
+
+PENDING = "未结"  # pseudo-outcome: cases without a closing date
+
+# URL keys (short, stable: links are shared and bookmarked).
+KEYS = {
+    "categories": "cat",
+    "cause_groups": "grp",
+    "causes": "cause",
+    "courts": "court",
+    "procedures": "proc",
+    "outcomes": "out",
+}
+YEAR_KEY = "y"
+DISTRICT_KEY = "d"
+SEP = ","
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values a filter may take, read from the store."""
+
+    categories: tuple[str, ...]
+    cause_groups: tuple[str, ...]
+    causes: tuple[str, ...]
+    courts: tuple[str, ...]
+    procedures: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    year_min: int
+    year_max: int
+    districts: tuple[int, ...]
+    cause_parent: Mapping[str, str] = field(default_factory=dict)  # cause -> cause_group
+    group_category: Mapping[str, str] = field(default_factory=dict)  # cause_group -> category
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """A filter over cases; empty tuples mean 'all'. Years are filing years, inclusive."""
+
+    year_from: int
+    year_to: int
+    categories: tuple[str, ...] = ()
+    cause_groups: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    courts: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    district: int | None = None
+
+    def with_(self, **changes: object) -> CaseFilter:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def where(self, *, years: bool = True, district: bool = True) -> tuple[str, list[object]]:
+        """SQL predicate over ``cases`` and its parameters; ``years``/``district`` can be left out."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if years:
+            # A range on the sort key (filed_date) lets DuckDB skip row groups by zone map.
+            clauses.append("filed_date >= make_date(?, 1, 1) AND filed_date < make_date(?, 1, 1)")
+            params += [self.year_from, self.year_to + 1]
+        for attr, col in (
+            ("categories", "category"),
+            ("cause_groups", "cause_group"),
+            ("causes", "cause"),
+            ("courts", "court_code"),
+            ("procedures", "procedure"),
+        ):
+            values = getattr(self, attr)
+            if values:
+                clauses.append(f"{col}::VARCHAR IN ({', '.join('?' * len(values))})")
+                params += list(values)
+        if self.outcomes:
+            real = [o for o in self.outcomes if o != PENDING]
+            parts = []
+            if real:
+                parts.append(f"outcome::VARCHAR IN ({', '.join('?' * len(real))})")
+                params += real
+            if PENDING in self.outcomes:
+                parts.append("closed_date IS NULL")
+            clauses.append("(" + " OR ".join(parts) + ")")
+        if district and self.district is not None:
+            clauses.append("adcode = ?")
+            params.append(self.district)
+        return (" AND ".join(clauses) or "TRUE"), params
+
+    def to_query_params(self, defaults: CaseFilter | None = None) -> dict[str, str]:
+        """URL query parameters for this filter (fields equal to the defaults are left out)."""
+        out: dict[str, str] = {}
+        if defaults is None or (self.year_from, self.year_to) != (defaults.year_from, defaults.year_to):
+            out[YEAR_KEY] = f"{self.year_from}-{self.year_to}"
+        for attr, key in KEYS.items():
+            values = getattr(self, attr)
+            if values:
+                out[key] = SEP.join(values)
+        if self.district is not None:
+            out[DISTRICT_KEY] = str(self.district)
+        return out
+
+
+def default_filter(options: FilterOptions) -> CaseFilter:
+    """All cases of the most recent filing year: the view a meeting opens on."""
+    return CaseFilter(year_from=options.year_max, year_to=options.year_max)
+
+
+def _first(value: str | Sequence[str] | None) -> str | None:
+    """Query values may arrive as a string or a list (repeated keys): take the last one."""
+    if value is None or isinstance(value, str):
+        return value
+    return value[-1] if value else None
+
+
+def parse_query_params(
+    params: Mapping[str, str | Sequence[str]], options: FilterOptions
+) -> tuple[CaseFilter, list[str]]:
+    """Filter from URL parameters, plus warnings for every value that was dropped."""
+    base = default_filter(options)
+    warnings: list[str] = []
+    changes: dict[str, object] = {}
+
+    raw_years = _first(params.get(YEAR_KEY))
+    if raw_years:
+        years = _parse_years(raw_years, options)
+        if years is None:
+            warnings.append(
+                f"年份参数无效，已使用默认值 / invalid year range '{raw_years}', using the default"
+            )
+        else:
+            changes["year_from"], changes["year_to"] = years
+
+    allowed = {
+        "categories": options.categories,
+        "cause_groups": options.cause_groups,
+        "causes": options.causes,
+        "courts": options.courts,
+        "procedures": options.procedures,
+        "outcomes": (*options.outcomes, PENDING),
+    }
+    for attr, key in KEYS.items():
+        raw = _first(params.get(key))
+        if not raw:
+            continue
+        values = [v.strip() for v in raw.split(SEP) if v.strip()]
+        good = tuple(dict.fromkeys(v for v in values if v in allowed[attr]))
+        bad = [v for v in values if v not in allowed[attr]]
+        if bad:
+            warnings.append(
+                f"已忽略未知的筛选值 / ignored unknown value(s) for '{key}': {', '.join(bad)}"
+            )
+        changes[attr] = good
+
+    raw_d = _first(params.get(DISTRICT_KEY))
+    if raw_d:
+        try:
+            adcode = int(raw_d)
+        except ValueError:
+            adcode = None
+        if adcode in options.districts:
+            changes["district"] = adcode
+        else:
+            warnings.append(f"未知的区县代码，已忽略 / unknown district '{raw_d}', ignored")
+    return base.with_(**changes), warnings
+
+
+def _parse_years(raw: str, options: FilterOptions) -> tuple[int, int] | None:
+    """'2019-2021' or '2020' -> (from, to) clipped to the data; None when malformed."""
+    parts = raw.replace("~", "-").split("-")
+    try:
+        nums = [int(p) for p in parts if p.strip()]
+    except ValueError:
+        return None
+    if len(nums) not in (1, 2):
+        return None
+    lo, hi = (nums[0], nums[-1])
+    if lo > hi or hi < options.year_min or lo > options.year_max:
+        return None
+    return max(lo, options.year_min), min(hi, options.year_max)
+
+
+def load_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
+    """Filter options from the store (values in ENUM order, i.e. the fixed display order)."""
+
+    def members(type_name: str) -> tuple[str, ...]:
+        row = con.execute(f"SELECT enum_range(NULL::{type_name})::VARCHAR[]").fetchone()
+        return tuple(row[0]) if row else ()
+
+    present = con.execute(
+        """SELECT list(DISTINCT category::VARCHAR), list(DISTINCT court_code::VARCHAR),
+                  list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR),
+                  min(year(filed_date)), max(year(filed_date)), list(DISTINCT adcode)
+           FROM cases"""
+    ).fetchone()
+    assert present is not None
+    cats, courts, procs, outs, ymin, ymax, adcodes = present
+    start = con.execute("SELECT value FROM meta WHERE key = 'period_start'").fetchone()
+    if start and ymin is not None:
+        # Cases filed before the data period are only there as pending stock (旧存).
+        ymin = max(int(ymin), int(start[0][:4]))
+    pairs = con.execute("SELECT cause, cause_group, category FROM causes").fetchall()
+    parent = {c: g for c, g, _ in pairs}
+    group_cat = {g: cat for _, g, cat in pairs}
+    in_use = set(parent)
+    return FilterOptions(
+        categories=tuple(v for v in members("category_t") if v in set(cats)),
+        cause_groups=tuple(v for v in members("cause_group_t") if v in set(parent.values())),
+        causes=tuple(v for v in members("cause_t") if v in in_use),
+        courts=tuple(v for v in members("court_code_t") if v in set(courts)),
+        procedures=tuple(v for v in members("procedure_t") if v in set(procs)),
+        outcomes=tuple(v for v in members("outcome_t") if v in set(o for o in outs if o)),
+        year_min=int(ymin or 0),
+        year_max=int(ymax or 0),
+        districts=tuple(sorted(int(a) for a in adcodes)),
+        cause_parent=parent,
+        group_category=group_cat,
+    )

@@ -1,0 +1,199 @@
+"""Aggregations behind the density map: per-district counts and rates, hexagons, headline, trend.
+
+All functions take a DuckDB connection and a ``CaseFilter``; the map itself always shows every
+district (the district selection narrows the side panels, not the choropleth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.filters import CaseFilter
+
+
+@dataclass(frozen=True)
+class YoyWindow:
+    """Year-on-year comparison: the last filing year of the filter vs the same span a year before.
+
+    When the data end inside that year (``as_of``), both windows stop at the same day of year,
+    so a partial year is never compared with a full one.
+    """
+
+    cur_start: date
+    cur_end: date  # inclusive
+    prev_start: date
+    prev_end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        """Short Chinese label, e.g. '2025年 同比' or '2025年1-6月 同比'."""
+        y = self.cur_start.year
+        if self.cur_end == date(y, 12, 31):
+            return f"{y}年 同比"
+        return f"{y}年1-{self.cur_end.month}月 同比"
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def yoy_window(flt: CaseFilter, as_of: date) -> YoyWindow:
+    """The year-on-year windows for a filter, given the last date in the data."""
+    y = flt.year_to
+    cur_end = min(date(y, 12, 31), as_of)
+    return YoyWindow(date(y, 1, 1), cur_end, date(y - 1, 1, 1), _shift_year(cur_end, -1))
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The last day the store has data for (latest filing or closing date)."""
+    row = con.execute("SELECT greatest(max(filed_date), max(closed_date)) FROM cases").fetchone()
+    return row[0] if row and row[0] else date.today()
+
+
+def yoy_change(cur: float | None, prev: float | None) -> float | None:
+    """Relative change (cur − prev) / prev; None when there is no base to compare with."""
+    if cur is None or prev is None or prev == 0:
+        return None
+    return (cur - prev) / prev
+
+
+def district_stats(
+    con: duckdb.DuckDBPyConnection,
+    flt: CaseFilter,
+    population: dict[int, int],
+    as_of: date,
+) -> pd.DataFrame:
+    """One row per district: cases in the filter, yearly cases per 10,000 residents, YoY change.
+
+    ``per_10k`` = cases / number of years in the filter / population × 10,000 (an annual rate,
+    so that ranges of different length compare). Districts with no cases get 0, never vanish.
+    """
+    win = yoy_window(flt, as_of)
+    where, params = flt.where(years=False, district=False)
+    sql = f"""
+        SELECT adcode,
+               count(*) FILTER (WHERE filed_date >= ? AND filed_date < ?) AS cases,
+               count(*) FILTER (WHERE filed_date BETWEEN ? AND ?) AS yoy_cur,
+               count(*) FILTER (WHERE filed_date BETWEEN ? AND ?) AS yoy_prev
+        FROM cases
+        WHERE {where} AND filed_date >= ? AND filed_date < ?
+        GROUP BY adcode
+    """
+    lo = min(date(flt.year_from, 1, 1), win.prev_start)
+    args = [
+        date(flt.year_from, 1, 1), date(flt.year_to + 1, 1, 1),
+        win.cur_start, win.cur_end, win.prev_start, win.prev_end,
+        *params, lo, date(flt.year_to + 1, 1, 1),
+    ]
+    got = con.execute(sql, args).df()
+    base = pd.DataFrame({"adcode": list(population), "population": list(population.values())})
+    out = base.merge(got, on="adcode", how="left")
+    for col in ("cases", "yoy_cur", "yoy_prev"):
+        out[col] = out[col].fillna(0).astype("int64")
+    years = flt.year_to - flt.year_from + 1
+    out["per_10k"] = out["cases"] / years / out["population"] * 10_000
+    out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
+    return out
+
+
+def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame:
+    """Case counts per H3 cell (string ids) for cases with a location: aggregated, never points."""
+    where, params = flt.where(district=False)
+    sql = f"""
+        SELECT lower(hex(h3_r7)) AS h3, count(*) AS cases
+        FROM cases WHERE {where} AND h3_r7 IS NOT NULL
+        GROUP BY h3_r7 HAVING count(*) >= ?
+        ORDER BY h3
+    """
+    return con.execute(sql, [*params, min_count]).df()
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Headline figures for the current selection."""
+
+    cases: int
+    closed: int
+    pending: int
+    yoy_cur: int
+    yoy_prev: int
+    window: YoyWindow
+
+    @property
+    def closed_share(self) -> float | None:
+        """Share of the selection's cases that are closed."""
+        return self.closed / self.cases if self.cases else None
+
+    @property
+    def yoy(self) -> float | None:
+        """Year-on-year change of filings in the last year of the range."""
+        return yoy_change(self.yoy_cur, self.yoy_prev)
+
+
+def headline(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> Headline:
+    """Cases filed in the filter, how many are closed / pending, and the YoY change."""
+    win = yoy_window(flt, as_of)
+    where, params = flt.where(years=False)
+    sql = f"""
+        SELECT count(*) FILTER (WHERE filed_date >= ? AND filed_date < ?),
+               count(*) FILTER (WHERE filed_date >= ? AND filed_date < ? AND closed_date IS NOT NULL),
+               count(*) FILTER (WHERE filed_date BETWEEN ? AND ?),
+               count(*) FILTER (WHERE filed_date BETWEEN ? AND ?)
+        FROM cases WHERE {where} AND filed_date >= ? AND filed_date < ?
+    """
+    y0, y1 = date(flt.year_from, 1, 1), date(flt.year_to + 1, 1, 1)
+    lo = min(y0, win.prev_start)
+    row = con.execute(
+        sql,
+        [y0, y1, y0, y1, win.cur_start, win.cur_end, win.prev_start, win.prev_end, *params, lo, y1],
+    ).fetchone()
+    assert row is not None
+    cases, closed, cur, prev = (int(v or 0) for v in row)
+    return Headline(cases, closed, cases - closed, cur, prev, win)
+
+
+def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFrame:
+    """Filings per month in the filter (months without filings are 0)."""
+    where, params = flt.where()
+    sql = f"""
+        WITH months AS (
+            SELECT unnest(generate_series(make_date(?, 1, 1), make_date(?, 12, 1), INTERVAL 1 MONTH))::DATE AS month
+        ), got AS (
+            SELECT date_trunc('month', filed_date)::DATE AS month, count(*) AS cases
+            FROM cases WHERE {where} GROUP BY 1
+        )
+        SELECT m.month, coalesce(g.cases, 0) AS cases
+        FROM months m LEFT JOIN got g USING (month) ORDER BY m.month
+    """
+    return con.execute(sql, [flt.year_from, flt.year_to, *params]).df()
+
+
+def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame:
+    """The n most frequent causes (案由/罪名) in the filter, with their group and share."""
+    where, params = flt.where()
+    sql = f"""
+        SELECT cause::VARCHAR AS cause, cause_group::VARCHAR AS cause_group, count(*) AS cases,
+               count(*) / sum(count(*)) OVER () AS share
+        FROM cases WHERE {where}
+        GROUP BY ALL ORDER BY cases DESC, cause LIMIT ?
+    """
+    return con.execute(sql, [*params, n]).df()
+
+
+DISTRICT_TABLE_LABELS = {
+    "adcode": "区划代码", "name": "区县", "population": "常住人口(2020)", "cases": "案件数",
+    "per_10k": "每万人案件数(年均)", "yoy_cur": "本期", "yoy_prev": "上年同期", "yoy": "同比",
+}
+
+
+def district_table(stats: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """``district_stats`` with district names and Chinese headers, for display and download."""
+    out = stats.assign(name=stats["adcode"].map(names))
+    return out[list(DISTRICT_TABLE_LABELS)].rename(columns=DISTRICT_TABLE_LABELS)

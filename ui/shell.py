@@ -1,0 +1,267 @@
+"""The page shell every page calls first: store, navigation, shared filters in the URL, banner.
+
+This is the only place that knows how filters map to widgets and to the URL; pages receive a
+``Ctx`` and call analytics through ``ctx.run`` (cached across sessions with ``st.cache_data``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from analytics import filters as F
+from analytics import store
+from analytics.codes import COURT_BY_CODE
+from analytics.settings import PROJECT_ROOT, Settings, load_settings
+from geodata import district_names
+
+T = TypeVar("T")
+
+# (script, label): the sidebar navigation, in this order. Pages not yet present are skipped.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("app.py", "案件密度地图"),
+    ("pages/2_trial.py", "审判执行运行情况"),
+    ("pages/4_import.py", "数据导入"),
+    ("pages/5_judgments.py", "裁判文书专题"),
+)
+
+# Widget keys of the shared filters (also used by tests to drive the filters).
+W_YEARS, W_CAT, W_GRP, W_CAUSE = "f_years", "f_cat", "f_grp", "f_cause"
+W_COURT, W_PROC, W_OUT, W_DISTRICT = "f_court", "f_proc", "f_out", "f_district"
+ALL_DISTRICTS = 0  # selectbox value for 全市 (no district selected)
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    """One DuckDB instance per store for the whole server; sessions use cursors on it."""
+    return store.open_store(Path(db_path), read_only=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
+def _cached(db_path: str, module: str, name: str, args: tuple, kwargs: Mapping[str, Any]) -> Any:
+    """Result of analytics function ``module.name(con, *args, **kwargs)``, shared by sessions."""
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_connection(db_path).cursor(), *args, **dict(kwargs))
+
+
+@dataclass
+class Ctx:
+    """What a page needs: settings, a cursor, the filter, its options, store metadata."""
+
+    settings: Settings
+    con: duckdb.DuckDBPyConnection
+    flt: F.CaseFilter
+    options: F.FilterOptions
+    meta: dict[str, str]
+    as_of: date
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the store holds generated demo data."""
+        return self.meta.get("dataset") == "synthetic"
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call an analytics function ``fn(con, *args, **kwargs)`` through the shared cache."""
+        return _cached(str(self.settings.db_path), fn.__module__, fn.__name__, args, kwargs)
+
+    def invalidate(self) -> None:
+        """Forget cached results after the store changed (e.g. an import)."""
+        _cached.clear()
+
+    def file_stem(self, stem: str) -> str:
+        """Download file name; synthetic data is marked in the name too."""
+        return f"合成数据_{stem}" if self.synthetic else stem
+
+
+def _ensure_store(settings: Settings) -> None:
+    """Build the default synthetic store on first start (with progress); stop on a bad path."""
+    if settings.db_path.is_file():
+        return
+    if not settings.is_default_store:
+        st.error(
+            f"找不到配置的案件库：{settings.db_path}（请检查 SHUZHU_DB 或 shuzhu.toml）\n\n"
+            f"Configured case store not found: {settings.db_path} (check SHUZHU_DB or shuzhu.toml)."
+        )
+        st.stop()
+    from seeds.bootstrap import ensure_default_store
+
+    bar = st.progress(0.0, text="首次启动：正在生成演示数据… / First start: generating demo data…")
+    ensure_default_store(settings.db_path, lambda f, m: bar.progress(min(f, 1.0), text=m))
+    bar.empty()
+
+
+def _seed_widgets(flt: F.CaseFilter) -> None:
+    """Put a filter into the widget state (only for widgets that have no state yet)."""
+    values = {
+        W_YEARS: (flt.year_from, flt.year_to),
+        W_CAT: list(flt.categories),
+        W_GRP: list(flt.cause_groups),
+        W_CAUSE: list(flt.causes),
+        W_COURT: list(flt.courts),
+        W_PROC: list(flt.procedures),
+        W_OUT: list(flt.outcomes),
+        W_DISTRICT: flt.district or ALL_DISTRICTS,
+    }
+    for key, value in values.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _prune(key: str, allowed: tuple[str, ...]) -> None:
+    """Drop selections that a narrower parent choice made impossible."""
+    cur = st.session_state.get(key, [])
+    keep = [v for v in cur if v in allowed]
+    if keep != cur:
+        st.session_state[key] = keep
+
+
+def _reset_filters() -> None:
+    for key in (W_YEARS, W_CAT, W_GRP, W_CAUSE, W_COURT, W_PROC, W_OUT, W_DISTRICT):
+        st.session_state.pop(key, None)
+    st.query_params.clear()
+    st.session_state["_f_reset"] = True
+
+
+def _sidebar_filters(opts: F.FilterOptions) -> F.CaseFilter:
+    """Render the shared filters (seeded from the URL) and return the filter they describe."""
+    if st.session_state.pop("_f_reset", False):
+        parsed, warnings = F.default_filter(opts), []
+    else:
+        parsed, warnings = F.parse_query_params(st.query_params.to_dict(), opts)
+    if W_YEARS not in st.session_state:
+        for w in warnings:
+            st.warning(w)
+    _seed_widgets(parsed)
+    names = district_names()
+    sb = st.sidebar
+    sb.subheader("筛选 / Filters")
+    if opts.year_min < opts.year_max:
+        years = sb.slider("立案年度", opts.year_min, opts.year_max, key=W_YEARS)
+    else:
+        years = (opts.year_min, opts.year_max)
+    cats = sb.multiselect("案件类别", opts.categories, key=W_CAT, placeholder="全部类别")
+    groups = tuple(g for g in opts.cause_groups if not cats or opts.group_category.get(g) in cats)
+    _prune(W_GRP, groups)
+    grps = sb.multiselect("案由/罪名（上级）", groups, key=W_GRP, placeholder="全部")
+    causes = tuple(
+        c for c in opts.causes
+        if (not grps or opts.cause_parent.get(c) in grps)
+        and (not cats or opts.group_category.get(opts.cause_parent.get(c, "")) in cats)
+    )
+    _prune(W_CAUSE, causes)
+    cause = sb.multiselect("案由/罪名", causes, key=W_CAUSE, placeholder="全部")
+    court = sb.multiselect(
+        "法院", opts.courts, key=W_COURT, placeholder="全部法院",
+        format_func=lambda c: COURT_BY_CODE[c].short if c in COURT_BY_CODE else c,
+    )
+    proc = sb.multiselect("审级/程序", opts.procedures, key=W_PROC, placeholder="全部")
+    out = sb.multiselect("结案方式", (*opts.outcomes, F.PENDING), key=W_OUT, placeholder="全部")
+    district = sb.selectbox(
+        "区县", (ALL_DISTRICTS, *opts.districts), key=W_DISTRICT,
+        format_func=lambda a: "全市" if a == ALL_DISTRICTS else names.get(a, str(a)),
+    )
+    sb.button("恢复默认筛选", on_click=_reset_filters, key="f_reset", width="stretch")
+    flt = F.CaseFilter(
+        year_from=int(years[0]), year_to=int(years[1]), categories=tuple(cats),
+        cause_groups=tuple(grps), causes=tuple(cause), courts=tuple(court),
+        procedures=tuple(proc), outcomes=tuple(out),
+        district=None if district == ALL_DISTRICTS else int(district),
+    )
+    _write_url(flt.to_query_params(F.default_filter(opts)), shared=True)
+    return flt
+
+
+_SHARED_KEYS = (F.YEAR_KEY, F.DISTRICT_KEY, *F.KEYS.values())
+
+
+def _write_url(params: dict[str, str], shared: bool = False, keys: tuple[str, ...] = ()) -> None:
+    """Make the URL's shared (or the given page) keys equal ``params``, leaving the rest alone."""
+    managed = _SHARED_KEYS if shared else keys
+    for key in managed:
+        want = params.get(key)
+        if want is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != want:
+            st.query_params[key] = want
+
+
+def url_choice(label: str, choices: Mapping[str, str], url_key: str, widget_key: str,
+               horizontal: bool = True) -> str:
+    """A page-level radio kept in the URL (first choice is the default and is not written)."""
+    values = list(choices)
+    if widget_key not in st.session_state:
+        raw = st.query_params.get(url_key)
+        st.session_state[widget_key] = raw if raw in choices else values[0]
+    value = st.radio(label, values, key=widget_key, horizontal=horizontal,
+                     format_func=lambda v: choices[v])
+    _write_url({} if value == values[0] else {url_key: value}, keys=(url_key,))
+    return value
+
+
+def url_toggle(label: str, url_key: str, widget_key: str, default: bool = False) -> bool:
+    """A page-level on/off switch kept in the URL."""
+    if widget_key not in st.session_state:
+        raw = st.query_params.get(url_key)
+        st.session_state[widget_key] = default if raw not in ("0", "1") else raw == "1"
+    value = st.toggle(label, key=widget_key)
+    _write_url({} if value == default else {url_key: "1" if value else "0"}, keys=(url_key,))
+    return value
+
+
+def select_district(adcode: int | None) -> None:
+    """Callback-safe: select a district (e.g. from a map click) before widgets are drawn."""
+    st.session_state[W_DISTRICT] = adcode or ALL_DISTRICTS
+
+
+def _nav(flt: F.CaseFilter, opts: F.FilterOptions) -> None:
+    """Sidebar links to every page, carrying the shared filters along."""
+    params = flt.to_query_params(F.default_filter(opts))
+    for script, label in PAGES:
+        if not (PROJECT_ROOT / script).is_file():
+            continue
+        try:
+            st.sidebar.page_link(script, label=label, query_params=params)
+        except StreamlitAPIException:
+            # Pages run on their own (e.g. in AppTest) have no registry of the others.
+            continue
+
+
+def setup_page(title: str, *, wide: bool = True) -> Ctx:
+    """Configure the page and return its context; call first in every page."""
+    st.set_page_config(page_title=f"{title} · 数助", page_icon="⚖️",
+                       layout="wide" if wide else "centered")
+    settings = load_settings()
+    _ensure_store(settings)
+    db = str(settings.db_path)
+    meta = _cached(db, "analytics.store", "store_meta", (), {})
+    opts = _cached(db, "analytics.filters", "load_options", (), {})
+    as_of = _cached(db, "analytics.maps", "data_as_of", (), {})
+    flt = _sidebar_filters(opts)
+    st.sidebar.divider()
+    _nav(flt, opts)
+    ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of)
+    if ctx.synthetic:
+        st.sidebar.caption(
+            "⚠️ 演示数据为按公开统计校准的**合成数据**，不是真实案件。"
+            " / Synthetic data calibrated to public statistics, not real cases."
+        )
+    return ctx
+
+
+def synthetic_banner(ctx: Ctx) -> None:
+    """A visible notice on the page body when the data are synthetic."""
+    if ctx.synthetic:
+        st.info(
+            "本页数据为**合成演示数据**（按南通公开统计校准，截至 "
+            f"{ctx.meta.get('as_of', '')}），不代表真实案件。 / "
+            "Synthetic demo data, not real cases."
+        )
