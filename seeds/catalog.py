@@ -74,7 +74,7 @@ DURATION: dict[tuple[str, str | None], tuple[float, float]] = {
     ("执异", None): (9, 0.35), ("财保", None): (2, 0.5), ("民特", None): (12, 0.5),
     ("刑更", None): (18, 0.35), ("民申", None): (55, 0.45), ("行审", None): (18, 0.45),
 }
-LONG_TAIL_SHARE = 0.012  # cases stalled by appraisal, service by publication, suspension
+LONG_TAIL_SHARE = 0.006  # cases stalled by appraisal, service by publication, suspension
 
 OUTCOMES: dict[str, dict[str, float]] = {
     "民初": {"判决": 0.36, "调解": 0.22, "撤诉": 0.32, "驳回起诉": 0.03, "移送": 0.02, "其他": 0.05},

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -112,16 +112,20 @@ def _district_weights() -> dict[int, float]:
     return w.to_dict()
 
 
-def _basic_court(adcode: np.ndarray, filed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The basic court for a district on a filing date (港闸 until 2020-07, 海安 re-coded 2018)."""
+def _basic_court(adcode: np.ndarray, filed: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """The basic court for a district on a filing date (港闸 until 2020-07, 海安 re-coded 2018).
+
+    With ``rng``, part of 崇川's cases before the merger go to 港闸 court; without, none do.
+    """
     court = pd.Series(adcode).map({
         320613: "苏0602", 320612: "苏0612", 320614: "苏0684", 320623: "苏0623",
         320681: "苏0681", 320682: "苏0682", 320685: "苏0685",
     }).to_numpy(dtype=object)
     haian_old = (adcode == 320685) & (filed < np.datetime64("2018-05-11"))
     court[haian_old] = "苏0621"
-    gangzha = (adcode == 320613) & (filed < np.datetime64("2020-07-28")) & (rng.random(len(adcode)) < 0.22)
-    court[gangzha] = "苏0611"
+    if rng is not None:
+        gangzha = (adcode == 320613) & (filed < np.datetime64("2020-07-28")) & (rng.random(len(adcode)) < 0.22)
+        court[gangzha] = "苏0611"
     return court
 
 
@@ -143,7 +147,7 @@ def _finish(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     med = med * (1 - 0.015 * (year - 2016))  # courts got a little faster every year
     days = rng.lognormal(np.log(med), sig)
     tail = rng.random(n) < cat.LONG_TAIL_SHARE
-    days = np.where(tail, days * rng.uniform(3, 9, n), days)
+    days = np.where(tail, days * rng.uniform(2.5, 7, n), days)
     days = np.maximum(np.round(days), 1).astype("int64")
     closed = df["filed_date"].to_numpy() + days * DAY
     # Year-end push (年底结案冲刺): many cases due in early January are closed in late December.
@@ -203,7 +207,7 @@ def _base_cases(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     for year in (cat.LEAD_IN_YEAR, *cat.YEARS):
         days, p = day_weights(year)
         for tc, share in cat.BASE_MIX.items():
-            n = int(round(cat.NEW_FILINGS[year] * scale * share * cat.BASE_SCALE))
+            n = round(cat.NEW_FILINGS[year] * scale * share * cat.BASE_SCALE)
             if n == 0:
                 continue
             causes = cat.CAUSES_BY_TYPE[tc]
@@ -250,11 +254,12 @@ def _derive(rng: np.random.Generator, src: pd.DataFrame, sel: np.ndarray, type_c
         "origin": rows.index.to_numpy(),
     })
     if court is None:
-        out["court_code"] = _basic_court(out["adcode"].to_numpy(), out["filed_date"].to_numpy(), rng)
-        # Enforcement stays with the court that decided the case where that court still exists.
-        same = rows["court_code"].to_numpy() != "苏06"
-        keep = same & (rows["court_code"].to_numpy() != "苏0611")
-        out.loc[keep, "court_code"] = rows["court_code"].to_numpy()[keep]
+        filed_at = out["filed_date"].to_numpy()
+        codes = _basic_court(out["adcode"].to_numpy(), filed_at, None)
+        # Enforcement stays with the court that decided the case while that court exists.
+        gangzha = (rows["court_code"].to_numpy() == "苏0611") & (filed_at < np.datetime64("2020-07-28"))
+        codes[gangzha] = "苏0611"
+        out["court_code"] = codes
     else:
         out["court_code"] = court
     for col in ("plaintiff_kind", "defendant_kind", "defendant_industry", "defendant_key", "amount"):
@@ -415,7 +420,7 @@ def store_meta(seed: int, scale: float, n: int, seconds: float) -> dict[str, str
         "rows": str(n),
         "as_of": cat.AS_OF.isoformat(),
         "period_start": f"{cat.YEARS[0]}-01-01",
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "generation_seconds": f"{seconds:.1f}",
     }
 

@@ -99,7 +99,7 @@ def _ensure_store(settings: Settings) -> None:
 
 
 def _seed_widgets(flt: F.CaseFilter) -> None:
-    """Put a filter into the widget state (only for widgets that have no state yet)."""
+    """Put a filter into the widget state (before the widgets are drawn)."""
     values = {
         W_YEARS: (flt.year_from, flt.year_to),
         W_CAT: list(flt.categories),
@@ -111,8 +111,7 @@ def _seed_widgets(flt: F.CaseFilter) -> None:
         W_DISTRICT: flt.district or ALL_DISTRICTS,
     }
     for key, value in values.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+        st.session_state[key] = value
 
 
 def _prune(key: str, allowed: tuple[str, ...]) -> None:
@@ -126,20 +125,23 @@ def _prune(key: str, allowed: tuple[str, ...]) -> None:
 def _reset_filters() -> None:
     for key in (W_YEARS, W_CAT, W_GRP, W_CAUSE, W_COURT, W_PROC, W_OUT, W_DISTRICT):
         st.session_state.pop(key, None)
-    st.query_params.clear()
+    for key in _SHARED_KEYS:
+        st.query_params.pop(key, None)
     st.session_state["_f_reset"] = True
 
 
-def _sidebar_filters(opts: F.FilterOptions) -> F.CaseFilter:
+def _sidebar_filters(opts: F.FilterOptions, page: str) -> F.CaseFilter:
     """Render the shared filters (seeded from the URL) and return the filter they describe."""
     if st.session_state.pop("_f_reset", False):
-        parsed, warnings = F.default_filter(opts), []
-    else:
+        _seed_widgets(F.default_filter(opts))
+    elif st.session_state.get("_f_page") != page:
+        # A new session or a page switch: the URL is the truth. (Widgets on another page are
+        # other widgets to Streamlit, so their state does not carry over by itself.)
         parsed, warnings = F.parse_query_params(st.query_params.to_dict(), opts)
-    if W_YEARS not in st.session_state:
         for w in warnings:
             st.warning(w)
-    _seed_widgets(parsed)
+        _seed_widgets(parsed)
+    st.session_state["_f_page"] = page
     names = district_names()
     sb = st.sidebar
     sb.subheader("筛选 / Filters")
@@ -245,7 +247,7 @@ def setup_page(title: str, *, wide: bool = True) -> Ctx:
     meta = _cached(db, "analytics.store", "store_meta", (), {})
     opts = _cached(db, "analytics.filters", "load_options", (), {})
     as_of = _cached(db, "analytics.maps", "data_as_of", (), {})
-    flt = _sidebar_filters(opts)
+    flt = _sidebar_filters(opts, title)
     st.sidebar.divider()
     _nav(flt, opts)
     ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of)

@@ -1,0 +1,110 @@
+"""AppTest for the map page: loads, every shared filter changes the figures, the URL round-trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import shell
+
+TIMEOUT = 90
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def app(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SHUZHU_DB", str(small_store))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    return at
+
+
+def _figures(at: AppTest) -> tuple[str, ...]:
+    """Every headline figure plus the district table: what a filter change must move."""
+    table = at.dataframe[0].value.to_csv() if at.dataframe else ""
+    return (*(m.value for m in at.metric), table)
+
+
+def _deck(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def test_loads_with_map_metrics_and_synthetic_notice(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert len(app.metric) == 4
+    assert int(app.metric[0].value.replace(",", "")) > 0
+    deck = _deck(app)
+    ids = [layer["id"] for layer in deck["layers"]]
+    assert "districts" in ids and "district_labels" in ids
+    assert deck["mapStyle"] == "app/static/blank-style.json"  # no public basemap
+    assert any("合成" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "value"),
+    [
+        (shell.W_YEARS, "slider", (2019, 2021)),
+        (shell.W_CAT, "multiselect", ["刑事"]),
+        (shell.W_GRP, "multiselect", ["合同、准合同纠纷"]),
+        (shell.W_CAUSE, "multiselect", ["危险驾驶罪"]),
+        (shell.W_COURT, "multiselect", ["苏0682"]),
+        (shell.W_PROC, "multiselect", ["二审"]),
+        (shell.W_OUT, "multiselect", ["调解"]),
+        (shell.W_DISTRICT, "selectbox", 320623),
+    ],
+)
+def test_every_filter_changes_the_figures(app: AppTest, key: str, kind: str, value: object) -> None:
+    app.run()
+    before = _figures(app)
+    getattr(app, kind)(key=key).set_value(value).run()
+    assert not app.exception
+    assert _figures(app) != before
+    assert app.query_params  # the change is written to the URL
+
+
+def test_url_reopens_the_same_view(app: AppTest) -> None:
+    app.query_params.update({"y": "2019-2021", "cat": "刑事", "court": "苏0682,苏0602", "d": "320682",
+                             "metric": "rate", "hex": "1"})
+    app.run()
+    assert not app.exception
+    assert app.slider(key=shell.W_YEARS).value == (2019, 2021)
+    assert app.multiselect(key=shell.W_CAT).value == ["刑事"]
+    assert app.multiselect(key=shell.W_COURT).value == ["苏0682", "苏0602"]
+    assert app.selectbox(key=shell.W_DISTRICT).value == 320682
+    assert app.radio(key="m_metric").value == "rate"
+    assert "hex" in [layer["id"] for layer in _deck(app)["layers"]]
+    assert "如皋" in app.title[0].value or any("如皋" in s.value for s in app.subheader)
+
+
+@pytest.mark.parametrize("params", [{"y": "abc"}, {"court": "苏9999"}, {"d": "nope"}, {"cat": "%%%"}])
+def test_bad_url_warns_and_falls_back(app: AppTest, params: dict) -> None:
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception
+    assert app.warning and "/" in app.warning[0].value
+    assert int(app.metric[0].value.replace(",", "")) > 0
+
+
+def test_metric_toggle_recolours_and_hexagons_are_aggregated(app: AppTest) -> None:
+    app.run()
+    legend_before = [m.value for m in app.markdown if "案件数" in m.value]
+    app.radio(key="m_metric").set_value("rate").run()
+    legend_after = [m.value for m in app.markdown if "每万人" in m.value]
+    assert legend_after and legend_after != legend_before
+    app.toggle(key="m_hex").set_value(True).run()
+    hex_layer = next(layer for layer in _deck(app)["layers"] if layer["id"] == "hex")
+    assert hex_layer["@@type"] == "H3HexagonLayer"
+    assert set(hex_layer["data"][0]) == {"h3", "n", "c", "tip"}  # cells and counts, never points
+    assert sum(d["n"] for d in hex_layer["data"]) <= int(app.metric[0].value.replace(",", ""))
+
+
+def test_reset_restores_defaults(app: AppTest) -> None:
+    app.run()
+    default = _figures(app)
+    app.multiselect(key=shell.W_CAT).set_value(["刑事"]).run()
+    app.button(key="f_reset").click().run()
+    assert not app.exception
+    assert _figures(app) == default

@@ -1,0 +1,155 @@
+"""Real browser: headless Debian Chromium opens the app, sees the map, changes a filter, and no
+request leaves the app's own server (the intranet has no internet)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    # In CI the browser is installed by .ci/run, so a missing one is a failure, not a skip.
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is required in CI: apt-get install chromium (see .ci/run)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+Image = pytest.importorskip("PIL.Image")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    # The server process gets its own copy: this pytest process may hold the store open (AppTest),
+    # and DuckDB lets only one process open a file for writing.
+    db = tmp_path_factory.mktemp("browser") / "store.duckdb"
+    shutil.copy(small_store, db)
+    env = {**os.environ, "SHUZHU_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            # As root in a container, and with background services off so that Chromium itself
+            # makes no calls home that would count as external requests.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-default-apps", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def _palette_hits(page: object) -> int:
+    """How many choropleth palette colours appear on the map (fills are 92% opaque, so near)."""
+    png = page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "browser_map_canvas.png").write_bytes(png)
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = [c for n, c in img.getcolors(maxcolors=1 << 22) if n >= 50]  # area colours only
+    palette = [(255, 255, 178), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38)]
+    return sum(any(sum(abs(a - b) for a, b in zip(px, c, strict=True)) < 60 for px in pixels) for c in palette)
+
+
+def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, browser: object) -> None:
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/?y=2016-2025")
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="visible", timeout=60_000)
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    metric.wait_for(timeout=60_000)
+    page.wait_for_timeout(2_000)  # let deck.gl draw
+    before = metric.inner_text()
+    # The choropleth is drawn: several palette colours are on the canvas, not a blank map.
+    assert _palette_hits(page) >= 3, "district colours not found on the map"
+
+    # One filter change through the real widget: 案件类别 = 刑事.
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+    page.get_by_role("option", name="刑事").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
+        arg=['[data-testid="stMetricValue"]', before], timeout=30_000,
+    )
+    assert "cat=" in page.url  # the view is in the URL, ready to share
+    page.wait_for_timeout(1_500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_map.png"))
+
+    _assert_local(requests, server)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+def _assert_local(requests: list[str], server: str) -> None:
+    host = urlparse(server).netloc
+    external = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                and urlparse(u).netloc != host]
+    assert requests and not external, f"requests left the server: {external[:5]}"
+
+
+def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, browser: object) -> None:
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1600, "height": 1400})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/?y=2024-2025&cat=民事")
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
+    page.get_by_role("link", name="审判执行运行情况").click()
+    page.get_by_text("合理区间", exact=True).first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]').nth(5).wait_for(timeout=60_000)
+    assert "/trial" in page.url and "cat=" in page.url  # the shared filters travel with the link
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_timeout(1_500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_trial.png"), full_page=True)
+    _assert_local(requests, server)
+    page.close()

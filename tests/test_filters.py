@@ -1,0 +1,129 @@
+"""The shared filter: URL round trip, bad values, SQL semantics."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics import filters as F
+
+OPTS = F.FilterOptions(
+    categories=("刑事", "民事", "执行"),
+    cause_groups=("合同、准合同纠纷", "危害公共安全罪"),
+    causes=("民间借贷纠纷", "危险驾驶罪"),
+    courts=("苏06", "苏0602", "苏0682"),
+    procedures=("一审", "二审"),
+    outcomes=("判决", "调解"),
+    year_min=2016,
+    year_max=2025,
+    districts=(320613, 320682),
+)
+
+
+def test_default_is_latest_year_everything() -> None:
+    flt, warnings = F.parse_query_params({}, OPTS)
+    assert flt == F.CaseFilter(2025, 2025)
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        F.CaseFilter(2016, 2025),
+        F.CaseFilter(2019, 2021, categories=("刑事", "民事"), courts=("苏0602", "苏0682", "苏06")),
+        F.CaseFilter(2020, 2020, causes=("危险驾驶罪",), outcomes=("判决", F.PENDING), district=320682),
+        F.CaseFilter(2025, 2025, cause_groups=("合同、准合同纠纷",), procedures=("二审",)),
+    ],
+)
+def test_url_round_trip(flt: F.CaseFilter) -> None:
+    params = flt.to_query_params(F.default_filter(OPTS))
+    back, warnings = F.parse_query_params(params, OPTS)
+    assert back == flt
+    assert warnings == []
+
+
+def test_default_fields_stay_out_of_the_url() -> None:
+    assert F.CaseFilter(2025, 2025).to_query_params(F.default_filter(OPTS)) == {}
+    assert F.CaseFilter(2024, 2025).to_query_params(F.default_filter(OPTS)) == {"y": "2024-2025"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expect_field", "expect_value"),
+    [
+        ({"y": "abc"}, "year_from", 2025),
+        ({"y": "2030-2040"}, "year_from", 2025),
+        ({"y": "2021-2019"}, "year_to", 2025),
+        ({"y": "2019-2020-2021"}, "year_to", 2025),
+        ({"court": "苏9999,苏0602"}, "courts", ("苏0602",)),
+        ({"cat": "不存在"}, "categories", ()),
+        ({"d": "x"}, "district", None),
+        ({"d": "110101"}, "district", None),
+        ({"out": "判决,<script>"}, "outcomes", ("判决",)),
+    ],
+)
+def test_bad_values_warn_and_fall_back(params: dict, expect_field: str, expect_value: object) -> None:
+    flt, warnings = F.parse_query_params(params, OPTS)
+    assert getattr(flt, expect_field) == expect_value
+    assert len(warnings) == 1
+    assert "/" in warnings[0]  # Chinese / English
+
+
+def test_years_are_clipped_to_the_data() -> None:
+    flt, warnings = F.parse_query_params({"y": "2010-2018"}, OPTS)
+    assert (flt.year_from, flt.year_to) == (2016, 2018)
+    assert warnings == []
+
+
+def test_repeated_keys_take_the_last_value() -> None:
+    flt, _ = F.parse_query_params({"y": ["2017", "2018-2019"]}, OPTS)
+    assert (flt.year_from, flt.year_to) == (2018, 2019)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "filed_date": pd.to_datetime(["2019-12-31", "2020-01-01", "2020-06-30", "2021-01-01", "2020-03-03"]),
+            "closed_date": pd.to_datetime(["2020-01-05", None, "2020-07-30", None, "2020-04-01"]),
+            "category": ["民事", "民事", "刑事", "民事", "执行"],
+            "cause_group": ["g", "g", "h", "g", "g"],
+            "cause": ["a", "a", "b", "a", "c"],
+            "court_code": ["苏0602", "苏0682", "苏0602", "苏0602", "苏06"],
+            "procedure": ["一审"] * 5,
+            "outcome": ["判决", None, "调解", None, "判决"],
+            "adcode": [320613, 320682, 320613, 320613, 320682],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        (F.CaseFilter(2020, 2020), 3),
+        (F.CaseFilter(2019, 2021), 5),
+        (F.CaseFilter(2020, 2020, categories=("民事",)), 1),
+        (F.CaseFilter(2020, 2020, outcomes=(F.PENDING,)), 1),
+        (F.CaseFilter(2020, 2020, outcomes=("判决", F.PENDING)), 2),
+        (F.CaseFilter(2020, 2020, district=320613), 1),
+        (F.CaseFilter(2019, 2021, courts=("苏0602",), causes=("a",)), 2),
+    ],
+)
+def test_where_clause_semantics(flt: F.CaseFilter, expected: int) -> None:
+    con = duckdb.connect()
+    con.register("cases", _frame())
+    where, params = flt.where()
+    assert con.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0] == expected
+
+
+def test_where_can_leave_out_years_and_district() -> None:
+    where, params = F.CaseFilter(2020, 2020, district=1).where(years=False, district=False)
+    assert where == "TRUE" and params == []
+
+
+def test_options_from_store(con: duckdb.DuckDBPyConnection) -> None:
+    opts = F.load_options(con)
+    assert opts.year_min == 2016 and opts.year_max == 2025  # 2015 is only pending stock
+    assert opts.categories[:4] == ("刑事", "民事", "行政", "执行")
+    assert len(opts.districts) == 7
+    assert all(opts.cause_parent[c] in opts.cause_groups for c in opts.causes)
+    assert opts.courts[0] == "苏06"  # fixed display order, never by volume

@@ -1,0 +1,763 @@
+"""Tests of analytics.indicators: published worked figures, hand-computed cases, and a
+DuckDB-vs-pandas oracle (an independent pandas implementation of every definition).
+
+Expected numbers in the hand-made tests were worked out by hand from the case table below
+(see the comments), not by running the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import indicators as ind
+from analytics import schema
+from analytics.filters import CaseFilter
+from analytics.store import build_store
+
+D = dt.date
+Y2023 = (D(2023, 1, 1), D(2023, 12, 31))
+ALL = CaseFilter(year_from=2000, year_to=2100)  # years are ignored by the indicators
+
+
+# --- pure ratio functions: the published worked figures (published_stats.md §3) -------------
+
+
+def pct(x: float | None, digits: int) -> float:
+    assert x is not None
+    return round(x * 100, digits)
+
+
+def test_published_closure_rate() -> None:
+    # 1,456 / 3,881 = 37.52 % (旧存 + 新收 = 3,881)
+    assert pct(ind.closure_rate(1456, 381, 3500), 2) == 37.52
+    assert pct(ind.closure_rate(1456, 0, 3881), 2) == 37.52
+
+
+def test_published_clearance_ratio() -> None:
+    assert pct(ind.clearance_ratio(140, 152), 1) == 92.1
+    assert round(ind.cepej_clearance_rate(140, 152) or 0, 1) == 92.1
+
+
+def test_published_service_acceptance_rate() -> None:
+    assert pct(ind.service_acceptance_rate(93, 4), 1) == 95.7
+
+
+def test_published_reversal_remand_rate() -> None:
+    assert pct(ind.reversal_remand_rate(2, 93), 2) == 2.15
+
+
+def test_other_pure_ratios() -> None:
+    assert ind.cepej_disposition_time(50, 100) == 182.5
+    assert ind.cepej_disposition_time(50, 100, period_days=31) == 15.5
+    assert ind.on_time_rate(9, 12) == 0.75
+    assert ind.over_12m_pending_ratio(1, 4) == 0.25
+    assert ind.mediation_withdrawal_rate(3, 12) == 0.25
+    assert ind.appeal_rate(1, 8) == 0.125
+    assert ind.recovery_rate(250.0, 1000.0) == 0.25
+    assert ind.actual_enforcement_rate(2, 5) == 0.4
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ind.ratio(1, 0),
+        ind.ratio(0, 0),
+        ind.ratio(None, 3),
+        ind.ratio(1, float("nan")),
+        ind.closure_rate(0, 0, 0),
+        ind.clearance_ratio(5, 0),
+        ind.cepej_clearance_rate(5, 0),
+        ind.cepej_disposition_time(5, 0),
+        ind.on_time_rate(0, 0),
+        ind.over_12m_pending_ratio(0, 0),
+        ind.mediation_withdrawal_rate(0, 0),
+        ind.service_acceptance_rate(0, 0),
+        ind.appeal_rate(0, 0),
+        ind.reversal_remand_rate(0, 0),
+        ind.recovery_rate(10.0, 0.0),
+        ind.actual_enforcement_rate(0, 0),
+    ],
+)
+def test_zero_denominator_is_none(value: float | None) -> None:
+    assert value is None
+
+
+def test_zero_numerator_is_zero_not_none() -> None:
+    assert ind.closure_rate(0, 3, 0) == 0.0
+
+
+def test_in_range() -> None:
+    assert ind.in_range("on_time_rate", 0.95) is True
+    assert ind.in_range("on_time_rate", 0.90) is True  # bounds inclusive
+    assert ind.in_range("on_time_rate", 0.89) is False
+    assert ind.in_range("over_12m_pending_ratio", 0.02) is False
+    assert ind.in_range("mediation_withdrawal_rate", 0.2) is False
+    assert ind.in_range("mediation_withdrawal_rate", 0.5) is True
+    assert ind.in_range("mediation_withdrawal_rate", 0.81) is False
+    assert ind.in_range("clearance_ratio", 1.05) is True
+    assert ind.in_range("on_time_rate", None) is None
+    assert ind.in_range("filed", 10) is None  # no range for counts
+    custom = {"on_time_rate": (0.99, None)}
+    assert ind.in_range("on_time_rate", 0.95, ranges=custom) is False
+    for name in ind.REASONABLE_RANGES:
+        assert name in ind.INDICATORS and name in ind.LABELS
+
+
+def test_statutory_limit_fallback() -> None:
+    assert ind.statutory_limit("民初", "小额诉讼") == 60
+    assert ind.statutory_limit("民终", None) == 91
+    assert ind.statutory_limit("民终", "普通程序") == 91  # falls back to (type, None)
+    assert ind.statutory_limit("民初", None) is None  # no limit without a track
+    assert ind.statutory_limit("刑再", None) is None
+
+
+def test_labels_cover_indicators() -> None:
+    for name in ind.INDICATORS:
+        assert ind.LABELS[name]
+    assert all(name in ind.INDICATORS for name in ind.HEADLINE)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "yoy", "pop"),
+    [
+        (D(2023, 1, 1), D(2023, 12, 31), (D(2022, 1, 1), D(2022, 12, 31)), (D(2022, 1, 1), D(2022, 12, 31))),
+        (D(2024, 3, 1), D(2024, 3, 31), (D(2023, 3, 1), D(2023, 3, 31)), (D(2024, 2, 1), D(2024, 2, 29))),
+        (D(2024, 2, 1), D(2024, 2, 29), (D(2023, 2, 1), D(2023, 2, 28)), (D(2024, 1, 1), D(2024, 1, 31))),
+        (D(2024, 4, 1), D(2024, 6, 30), (D(2023, 4, 1), D(2023, 6, 30)), (D(2024, 1, 1), D(2024, 3, 31))),
+        # not whole months: equal length in days (Jan 1 - Jun 15 2024 is 167 days)
+        (D(2024, 1, 1), D(2024, 6, 15), (D(2023, 1, 1), D(2023, 6, 15)), (D(2023, 7, 18), D(2023, 12, 31))),
+        (D(2024, 2, 29), D(2024, 3, 5), (D(2023, 2, 28), D(2023, 3, 5)), (D(2024, 2, 23), D(2024, 2, 28))),
+    ],
+)
+def test_comparison_periods(start: dt.date, end: dt.date, yoy: tuple, pop: tuple) -> None:
+    got = ind.comparison_periods(start, end)
+    assert got["current"] == (start, end)
+    assert got["yoy"] == yoy
+    assert got["pop"] == pop
+
+
+def test_bad_period_rejected() -> None:
+    with pytest.raises(ValueError):
+        ind.comparison_periods(D(2023, 2, 1), D(2023, 1, 1))
+
+
+# --- the hand-made store ---------------------------------------------------------------------
+
+# (case_no, court, adcode, type_code, track, filed, closed, outcome, amount, recovered, origin)
+HAND = [
+    # 崇川 苏0602 (320613), civil first instances
+    ("c1", "苏0602", 320613, "民初", "简易程序", "2022-11-01", "2023-01-01", "判决", None, None, None),
+    ("c2", "苏0602", 320613, "民初", "普通程序", "2022-06-01", "2022-12-31", "判决", None, None, None),
+    ("c3", "苏0602", 320613, "民初", "普通程序", "2023-12-31", None, None, None, None, None),
+    ("c4", "苏0602", 320613, "民初", "小额诉讼", "2023-03-01", "2023-12-31", "判决", None, None, None),
+    ("c5", "苏0602", 320613, "民初", "简易程序", "2023-02-01", "2023-03-01", "调解", None, None, None),
+    ("c6", "苏0602", 320613, "民初", "普通程序", "2021-06-01", None, None, None, None, None),
+    ("c7", "苏0602", 320613, "民初", "普通程序", "2022-12-31", None, None, None, None, None),
+    ("c8", "苏0602", 320613, "民初", "普通程序", "2022-12-30", None, None, None, None, None),
+    ("c9", "苏0602", 320613, "民初", None, "2023-04-01", "2023-05-01", "撤诉", None, None, None),
+    ("c10", "苏0602", 320613, "民初", "简易程序", "2023-01-10", "2024-01-01", "判决", None, None, None),
+    ("c11", "苏0602", 320613, "民初", "普通程序", "2023-06-01", "2023-07-01", "判决", None, None, None),
+    ("c12", "苏0602", 320613, "民初", "普通程序", "2023-05-01", "2023-08-01", "驳回起诉", None, None, None),
+    # 中院 苏06 (cases attributed to 320612): appeals and a retrial petition
+    ("d1", "苏06", 320612, "民终", None, "2023-08-01", "2023-10-01", "维持原判", None, None, "c11"),
+    ("d2", "苏06", 320612, "民申", None, "2024-02-01", None, None, None, None, "c12"),
+    ("d3", "苏06", 320612, "民终", None, "2023-09-01", "2023-11-15", "改判", None, None, "c1"),
+    ("d4", "苏06", 320612, "民终", None, "2023-09-10", "2023-09-20", "撤回上诉", None, None, "c4"),
+    # 如皋 苏0682 (320682): enforcement and a criminal fast-track case
+    ("e1", "苏0682", 320682, "执", None, "2023-01-05", "2023-04-05", "执行完毕", 1000.0, 1000.0, None),
+    ("e2", "苏0682", 320682, "执", None, "2022-10-01", "2023-06-01", "终结本次执行", 3000.0, None, None),
+    ("e3", "苏0682", 320682, "执", None, "2023-03-01", "2023-03-31", "执行和解", None, 500.0, None),
+    ("e4", "苏0682", 320682, "执恢", None, "2023-11-01", None, None, 800.0, None, None),
+    ("k1", "苏0682", 320682, "刑初", "速裁程序", "2023-07-01", "2023-07-20", "判决", None, None, None),
+]
+
+_TYPE = {
+    "民初": ("民事", "一审"),
+    "民终": ("民事", "二审"),
+    "民申": ("民事", "再审审查"),
+    "执": ("执行", "执行实施"),
+    "执恢": ("执行", "执行实施"),
+    "刑初": ("刑事", "一审"),
+}
+
+
+def hand_frame() -> pd.DataFrame:
+    rows = []
+    for no, court, ad, tc, track, filed, closed, outcome, amount, rec, origin in HAND:
+        category, procedure = _TYPE[tc]
+        rows.append({
+            "case_no": no, "court_code": court, "adcode": ad, "category": category, "type_code": tc,
+            "procedure": procedure, "track": track, "cause_group": category + "组",
+            "cause": category + "案由", "filed_date": filed, "closed_date": closed, "outcome": outcome,
+            "amount": amount, "amount_recovered": rec, "origin_case_no": origin,
+            "plaintiff_kind": "自然人", "defendant_kind": "企业", "defendant_key": 7, "source": "synthetic",
+        })
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def hand_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = build_store(tmp_path_factory.mktemp("hand") / "hand.duckdb", hand_frame(), {"kind": "test"})
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def one(df: pd.DataFrame) -> dict:
+    assert len(df) == 1
+    return df.iloc[0].to_dict()
+
+
+def test_hand_year_counts(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # 旧存: c1 (closed on the start day), c6, c7, c8, e2 -- c2 closed the day before start
+    assert r["pending_start"] == 5
+    # 新收: c3 (filed on the end day), c4, c5, c9, c10, c11, c12, d1, d3, d4, e1, e3, e4, k1
+    assert r["filed"] == 14
+    # 结案: c1 (on start), c4 (on end), c5, c9, c11, c12, d1, d3, d4, e1, e2, e3, k1
+    assert r["closed"] == 13
+    # 未结: c3, c6, c7, c8, c10 (closed the day after end), e4
+    assert r["pending_end"] == 6
+    assert r["closure_rate"] == pytest.approx(13 / 19)
+    assert r["clearance_ratio"] == pytest.approx(13 / 14)
+    assert r["cepej_clearance_rate"] == pytest.approx(1300 / 14)
+    assert r["cepej_disposition_time"] == pytest.approx(365 * 6 / 13)
+
+
+def test_hand_year_durations(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # days: 61 305 28 30 30 92 61 75 10 90 243 30 19 -> sum 1074
+    assert r["mean_days"] == pytest.approx(1074 / 13)
+    assert r["median_days"] == 61
+    # sorted: 10 19 28 30 30 30 61 61 75 90 92 243 305; p90 at 10.8 -> 92 + 0.8 * 151
+    assert r["p90_days"] == pytest.approx(212.8)
+
+
+def test_hand_year_statutory_limits(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # c9 (民初 without track) has no known limit -> excluded from both sides
+    assert r["limit_known_closed"] == 12
+    # late: c4 (小额 305 > 60), e2 (执 243 > 182), k1 (速裁 19 > 15)
+    assert r["on_time_closed"] == 9
+    assert r["on_time_rate"] == pytest.approx(0.75)
+
+
+def test_hand_year_over_12_months(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # c6 (943 days), c8 (366); c7 is exactly 365 days old and does not count
+    assert r["over_12m_pending"] == 2
+    assert r["over_12m_pending_ratio"] == pytest.approx(2 / 6)
+
+
+def test_hand_year_mediation_withdrawal(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # c5 调解, c9 撤诉, d4 撤回上诉
+    assert r["mediation_withdrawal"] == 3
+    assert r["mediation_withdrawal_rate"] == pytest.approx(3 / 13)
+
+
+def test_hand_year_first_instance(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    # first instances closed: c1 c4 c5 c9 c11 c12 k1
+    assert r["first_instance_closed"] == 7
+    # challenged: c1 (d3), c4 (d4), c11 (d1), c12 (d2: petition filed after the period)
+    assert r["first_instance_challenged"] == 4
+    assert r["service_acceptance_rate"] == pytest.approx(3 / 7)
+    # appealable: c1, c11, c12 (驳回起诉), k1; not c4 (小额诉讼 is final), c5 (调解), c9 (撤诉)
+    assert r["appealable_closed"] == 4
+    assert r["appealed"] == 2  # c1, c11 (c12 only petitioned; c4 is not appealable)
+    assert r["appeal_rate"] == pytest.approx(0.5)
+    assert r["reversed_remanded"] == 1  # c1 (d3 改判)
+    assert r["reversal_remand_rate"] == pytest.approx(1 / 7)
+
+
+def test_hand_year_enforcement(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, *Y2023))
+    assert r["enforcement_closed"] == 3  # e1 e2 e3; e4 pending
+    # e3 has no amount: left out of both sums; e2's missing recovery counts as 0
+    assert r["enforcement_amount"] == 4000.0
+    assert r["enforcement_recovered"] == 1000.0
+    assert r["recovery_rate"] == pytest.approx(0.25)
+    assert r["enforcement_actual"] == 2  # e1 执行完毕, e3 执行和解
+    assert r["actual_enforcement_rate"] == pytest.approx(2 / 3)
+
+
+def test_hand_by_court_fixed_order(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(hand_con, ALL, *Y2023, by="court_code")
+    assert df["court_code"].tolist() == ["苏06", "苏0602", "苏0682"]  # codes.COURTS order
+    assert df["court_name"].tolist() == ["南通中院", "崇川法院", "如皋法院"]
+    assert df["pending_start"].tolist() == [0, 4, 1]
+    assert df["filed"].tolist() == [3, 7, 4]
+    assert df["closed"].tolist() == [3, 6, 4]
+    assert df["pending_end"].tolist() == [0, 5, 1]
+    # the 中院 has no first instances: None, not 0 or NaN
+    assert df["service_acceptance_rate"].iloc[0] is None
+    assert df["service_acceptance_rate"].iloc[1] == pytest.approx(2 / 6)
+
+
+def test_hand_by_district(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(hand_con, ALL, *Y2023, by="adcode")
+    assert df["adcode"].tolist() == [320613, 320612, 320682]
+    assert df["district_name"].tolist() == ["崇川", "通州", "如皋"]
+    assert df["filed"].tolist() == [7, 3, 4]
+
+
+def test_hand_by_month(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(hand_con, ALL, *Y2023, by="month")
+    assert len(df) == 12
+    jan, feb, dec = df.iloc[0], df.iloc[1], df.iloc[11]
+    # January: 旧存 c1 c6 c7 c8 e2; 新收 c10 e1; 结案 c1
+    assert (jan["pending_start"], jan["filed"], jan["closed"], jan["pending_end"]) == (5, 2, 1, 6)
+    # February: 新收 c5 only, nothing closed
+    assert (feb["pending_start"], feb["filed"], feb["closed"], feb["pending_end"]) == (6, 1, 0, 7)
+    assert feb["mean_days"] is None and feb["on_time_rate"] is None
+    # December: 旧存 c4 c6 c7 c8 c10 e4; 新收 c3 (31st); 结案 c4 (31st)
+    assert (dec["pending_start"], dec["filed"], dec["closed"], dec["pending_end"]) == (6, 1, 1, 6)
+    assert df["filed"].sum() == 14 and df["closed"].sum() == 13
+    # a month's disposition time scales by its length (31 days for January)
+    assert jan["cepej_disposition_time"] == pytest.approx(31 * 6 / 1)
+
+
+def test_hand_partial_months(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(hand_con, ALL, D(2023, 1, 15), D(2023, 3, 10), by="month")
+    assert [str(d.date()) for d in df["period_start"]] == ["2023-01-15", "2023-02-01", "2023-03-01"]
+    assert [str(d.date()) for d in df["period_end"]] == ["2023-01-31", "2023-02-28", "2023-03-10"]
+    # Jan 15-31: 旧存 c6 c7 c8 e2 c10 e1 (c1 closed Jan 1); no flows
+    assert df["pending_start"].iloc[0] == 6 and df["filed"].iloc[0] == 0
+    # Mar 1-10: 新收 c4, e3; 结案 c5 (Mar 1)
+    assert (df["filed"].iloc[2], df["closed"].iloc[2]) == (2, 1)
+
+
+def test_hand_boundary_single_days(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # the period 2023-01-01 .. 2023-01-01: c1 is 旧存 and closed that day
+    r = one(ind.summary(hand_con, ALL, D(2023, 1, 1), D(2023, 1, 1)))
+    assert (r["pending_start"], r["filed"], r["closed"], r["pending_end"]) == (5, 0, 1, 4)
+    # 2022-12-31: c2 closes, c7 is filed
+    r = one(ind.summary(hand_con, ALL, D(2022, 12, 31), D(2022, 12, 31)))
+    assert (r["pending_start"], r["filed"], r["closed"], r["pending_end"]) == (5, 1, 1, 5)
+
+
+def test_hand_filter_links_reach_other_courts(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # the filter keeps only 崇川; its appeals sit in the 中院 and must still be found
+    r = one(ind.summary(hand_con, ALL.with_(courts=("苏0602",)), *Y2023))
+    assert r["first_instance_closed"] == 6
+    assert r["first_instance_challenged"] == 4
+    assert r["appealable_closed"] == 3 and r["appealed"] == 2
+    assert r["reversed_remanded"] == 1
+    r = one(ind.summary(hand_con, ALL.with_(procedures=("一审",)), *Y2023))
+    assert r["first_instance_challenged"] == 4 and r["reversed_remanded"] == 1
+
+
+def test_hand_filter_category(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL.with_(categories=("执行",)), *Y2023))
+    assert (r["pending_start"], r["filed"], r["closed"], r["pending_end"]) == (1, 3, 3, 1)
+    assert r["first_instance_closed"] == 0 and r["service_acceptance_rate"] is None
+
+
+def test_hand_filter_district(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL.with_(district=320682), *Y2023))
+    assert (r["filed"], r["closed"]) == (4, 4)
+
+
+def test_empty_period(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL, D(2010, 1, 1), D(2010, 12, 31)))
+    for name, kind in ind.INDICATORS.items():
+        if kind == "count":
+            assert r[name] == 0, name
+        elif kind != "amount":
+            assert r[name] is None, name
+    assert ind.summary(hand_con, ALL, D(2010, 1, 1), D(2010, 12, 31), by="court_code").empty
+    months = ind.summary(hand_con, ALL, D(2010, 1, 1), D(2010, 3, 31), by="month")
+    assert months["filed"].tolist() == [0, 0, 0]
+    assert months["closure_rate"].tolist() == [None, None, None]
+
+
+def test_empty_filter(hand_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(hand_con, ALL.with_(categories=("行政",)), *Y2023))
+    assert r["filed"] == 0 and r["closure_rate"] is None and r["mean_days"] is None
+
+
+def test_no_closed_cases(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # February 2024: d2 filed; c3 c6 c7 c8 e4 still pending; c10 closed in January
+    r = one(ind.summary(hand_con, ALL, D(2024, 2, 1), D(2024, 2, 29)))
+    assert (r["pending_start"], r["filed"], r["closed"], r["pending_end"]) == (5, 1, 0, 6)
+    assert r["closure_rate"] == 0.0 and r["clearance_ratio"] == 0.0
+    for name in ("mean_days", "median_days", "p90_days", "on_time_rate", "cepej_disposition_time",
+                 "mediation_withdrawal_rate", "service_acceptance_rate", "recovery_rate"):
+        assert r[name] is None, name
+
+
+def test_all_pending(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # 崇川 in 2023-12-01..30: c4 c6 c7 c8 c10 all pending, nothing filed or closed
+    r = one(ind.summary(hand_con, ALL.with_(courts=("苏0602",)), D(2023, 12, 1), D(2023, 12, 30)))
+    assert (r["pending_start"], r["filed"], r["closed"], r["pending_end"]) == (5, 0, 0, 5)
+    assert r["closure_rate"] == 0.0 and r["clearance_ratio"] is None
+    assert r["over_12m_pending"] == 1  # c6 only: c8 is 365 days old on Dec 30
+    assert r["cepej_disposition_time"] is None
+
+
+def test_compare(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.compare(hand_con, ALL, D(2023, 7, 1), D(2023, 12, 31)).set_index("indicator")
+    filed = df.loc["filed"]
+    # 新收 H2 2023: c3 d1 d3 d4 e4 k1; H1 2023 (环比): c4 c5 c9 c10 c11 c12 e1 e3;
+    # H2 2022 (同比): c1 c7 c8 e2
+    assert (filed["current"], filed["pop"], filed["yoy"]) == (6, 8, 4)
+    assert filed["yoy_diff"] == 2 and filed["yoy_pct"] == pytest.approx(0.5)
+    assert filed["pop_diff"] == -2 and filed["pop_pct"] == pytest.approx(-0.25)
+    assert df.loc["closure_rate", "label"] == "结案率"
+    assert df.attrs["periods"]["pop"] == ("2023-01-01", "2023-06-30")
+
+
+def test_compare_before_data(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # the data begin 2021-06-01: the 同比 and 环比 periods of 2021H2 lie before that
+    df = ind.compare(hand_con, ALL, D(2021, 7, 1), D(2021, 12, 31)).set_index("indicator")
+    assert df.loc["pending_end", "current"] == 1
+    assert df.loc["pending_end", "yoy"] is None and df.loc["pending_end", "pop_pct"] is None
+
+
+def test_monthly_trend_cumulative(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.monthly_trend(hand_con, ALL, *Y2023)
+    assert df["cum_filed"].iloc[-1] == 14 and df["cum_closed"].iloc[-1] == 13
+    assert df["cum_closure_rate"].iloc[-1] == pytest.approx(13 / 19)
+    # after January: closed 1 of (5 旧存 + 2 新收)
+    assert df["cum_closure_rate"].iloc[0] == pytest.approx(1 / 7)
+
+
+def test_case_list(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.case_list(hand_con, ALL, *Y2023, court_code="苏06")
+    assert df["case_no"].tolist() == ["d1", "d3", "d4"]  # d2 filed in 2024 is not in 2023
+    forbidden = {"defendant_key", "plaintiff_kind", "defendant_kind", "defendant_industry", "lon", "lat"}
+    assert not forbidden & set(df.columns)
+    assert df["duration_days"].tolist() == [61, 75, 10]
+    pend = ind.case_list(hand_con, ALL, *Y2023, status="pending_end")
+    assert pend["case_no"].tolist() == ["c6", "c8", "c7", "c10", "e4", "c3"]
+    assert set(pend["status"]) == {"期末未结"}
+    assert pend["outcome"].iloc[0] == "未结"
+    feb = ind.case_list(hand_con, ALL, *Y2023, month="2023-02")
+    assert set(feb["case_no"]) == {"c6", "c7", "c8", "e2", "c10", "e1", "c5"}
+    by_date = ind.case_list(hand_con, ALL, *Y2023, month=D(2023, 2, 14))
+    assert by_date["case_no"].tolist() == feb["case_no"].tolist()
+    assert len(ind.case_list(hand_con, ALL, *Y2023, limit=3)) == 3
+    assert ind.case_list(hand_con, ALL, *Y2023, month="2030-01").empty
+    assert ind.case_list(hand_con, ALL, *Y2023, adcode=320682)["case_no"].tolist() == [
+        "e2", "e1", "e3", "k1", "e4"]
+    with pytest.raises(ValueError):
+        ind.case_list(hand_con, ALL, *Y2023, status="x; DROP TABLE cases")
+
+
+def test_pivot_count(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.pivot(hand_con, ALL, *Y2023, rows="court_code", cols="procedure", measure="count")
+    assert df.columns.tolist() == ["法院", "一审", "二审", "执行实施", "合计"]
+    assert df["法院"].tolist() == ["南通中院", "崇川法院", "如皋法院", "合计"]
+    assert df["一审"].tolist() == [0, 6, 1, 7]
+    assert df["二审"].tolist() == [3, 0, 0, 3]
+    assert df["执行实施"].tolist() == [0, 0, 3, 3]
+    assert df["合计"].tolist() == [3, 6, 4, 13]
+
+
+def test_pivot_mean_days_and_amount(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.pivot(hand_con, ALL, *Y2023, rows="category", cols=None, measure="mean_days")
+    got = dict(zip(df["案件类别"], df["平均天数"], strict=True))
+    # 刑事 k1 19; 民事 61 305 28 30 30 92 61 75 10 = 692 / 9; 执行 90 243 30
+    assert got["刑事"] == 19 and got["民事"] == pytest.approx(692 / 9)
+    assert got["执行"] == pytest.approx(121) and got["合计"] == pytest.approx(1074 / 13)
+    amt = ind.pivot(hand_con, ALL, *Y2023, rows="outcome", cols=None, measure="amount",
+                    basis="pending_end")
+    # pending at end: e4 (800) and civil cases without amounts; outcome of a pending case
+    got_amt = dict(zip(amt["结案方式"], amt["标的额(元)"], strict=True))
+    assert got_amt == {"判决": 0.0, "未结": 800.0, "合计": 800.0}
+    # pending cases' mean_days is their age at the period end
+    age = ind.pivot(hand_con, ALL.with_(categories=("执行",)), *Y2023, rows="type_code", cols=None,
+                    measure="mean_days", basis="pending_end")
+    assert age["平均天数"].tolist() == [60.0, 60.0]  # e4: 2023-11-01 .. 12-31
+
+
+def test_pivot_whitelist(hand_con: duckdb.DuckDBPyConnection) -> None:
+    for bad in [{"rows": "case_no"}, {"rows": "court_code", "cols": "1; DROP TABLE cases"},
+                {"rows": "court_code", "measure": "sum(amount)"}, {"rows": "category", "basis": "all"}]:
+        kwargs = {"cols": None, **bad}
+        with pytest.raises(ValueError):
+            ind.pivot(hand_con, ALL, *Y2023, **kwargs)
+
+
+def test_labelled() -> None:
+    df = ind.labelled(pd.DataFrame({"filed": [1], "closure_rate": [0.5], "other": [1]}))
+    assert df.columns.tolist() == ["新收", "结案率", "other"]
+
+
+def test_format_value_and_change() -> None:
+    assert ind.format_value("filed", 198214) == "198,214"
+    assert ind.format_value("closure_rate", 0.37516) == "37.52%"
+    assert ind.format_value("mean_days", 64.16) == "64.2 天"
+    assert ind.format_value("cepej_clearance_rate", 92.105) == "92.1"
+    assert ind.format_value("enforcement_amount", 81_200_000.0) == "8,120.0 万元"
+    assert ind.format_value("closure_rate", None) == "—"
+    assert ind.format_change("closure_rate", -0.0125, -0.02) == "-1.25 个百分点"
+    assert ind.format_change("filed", 20, 0.1) == "+10.0%"
+    assert ind.format_change("filed", 20, None) is None
+
+
+def test_range_table(hand_con: duckdb.DuckDBPyConnection) -> None:
+    table = ind.range_table(ind.compare(hand_con, ALL, *Y2023)).set_index("指标")
+    # 2023: 审限内 0.75 (< 0.90), 服判息诉 3/7, 超12个月 2/6, 调撤 3/13 (< 0.30), 结收比 13/14
+    assert table.loc["法定审限内结案率", "评价"] == "▲ 超出区间"
+    assert table.loc["法定审限内结案率", "合理区间"] == "≥ 90.00%"
+    assert table.loc["结收比", "评价"] == "区间内"
+    assert table.loc["结收比", "合理区间"] == "90.00% – 110.00%"
+    assert table.loc["超12个月未结案件比", "合理区间"] == "≤ 1.00%"
+    empty = ind.range_table(ind.compare(hand_con, ALL, D(2010, 1, 1), D(2010, 12, 31)))
+    assert set(empty["评价"]) == {"— 无数据"}
+
+
+def test_compare_table(hand_con: duckdb.DuckDBPyConnection) -> None:
+    table = ind.compare_table(ind.compare(hand_con, ALL, D(2023, 7, 1), D(2023, 12, 31))).set_index("指标")
+    assert table.loc["新收", "本期"] == 6 and table.loc["新收", "同比增减"] == 50.0
+    assert table.loc["新收", "增减单位"] == "%" and table.loc["结案率", "增减单位"] == "百分点"
+    # 结案率 2023H2: 旧存 c4 c6 c7 c8 c10 c11 c12 (7) + 新收 6 = 13, 结案 c4 c11 c12 d1 d3 d4 k1 (7)
+    assert table.loc["结案率", "本期"] == round(7 / 13 * 100, 2)
+
+
+def test_display_table(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(hand_con, ALL, *Y2023, by="month")
+    shown = ind.display_table(df, ["month", "filed", "closure_rate", "mean_days"])
+    assert shown.columns.tolist() == ["月份", "新收", "结案率(%)", "平均审理天数"]
+    assert shown["月份"].iloc[0] == "2023-01"
+    assert shown["结案率(%)"].iloc[0] == round(1 / 7 * 100, 2)
+    assert shown["平均审理天数"].iloc[1] is None  # nothing closed in February
+
+
+# --- DuckDB vs an independent pandas implementation -------------------------------------------
+
+CHALLENGE = {"二审", "再审审查", "再审"}
+
+
+def _statutory(tc: str, track: object) -> float:
+    lim = schema.STATUTORY_LIMIT_DAYS
+    key_track = None if track is None or (isinstance(track, float) and math.isnan(track)) else track
+    v = lim.get((tc, key_track), lim.get((tc, None)))
+    return np.nan if v is None else float(v)
+
+
+def oracle(cases: pd.DataFrame, sel: pd.Series, s: dt.date, e: dt.date) -> dict[str, object]:
+    """Every indicator ingredient by its written definition, rows of ``cases`` where ``sel``."""
+    start, end = pd.Timestamp(s), pd.Timestamp(e)
+    c = cases[sel]
+    filed, closed = c["filed_date"], c["closed_date"]
+    is_closed = closed.notna() & (closed >= start) & (closed <= end)
+    pe = (filed <= end) & (closed.isna() | (closed > end))
+    out: dict[str, object] = {
+        "pending_start": int(((filed < start) & (closed.isna() | (closed >= start))).sum()),
+        "filed": int(((filed >= start) & (filed <= end)).sum()),
+        "closed": int(is_closed.sum()),
+        "pending_end": int(pe.sum()),
+    }
+    cl = c[is_closed]
+    days = (cl["closed_date"] - cl["filed_date"]).dt.days
+    out["mean_days"] = days.mean() if len(days) else None
+    out["median_days"] = days.quantile(0.5) if len(days) else None
+    out["p90_days"] = days.quantile(0.9) if len(days) else None
+    lim = pd.Series([_statutory(t, k) for t, k in zip(cl["type_code"], cl["track"], strict=True)],
+                    index=cl.index, dtype=float)
+    out["limit_known_closed"] = int(lim.notna().sum())
+    out["on_time_closed"] = int((days <= lim).sum())
+    age = (end - c.loc[pe, "filed_date"]).dt.days
+    out["over_12m_pending"] = int((age > 365).sum())
+    out["mediation_withdrawal"] = int(cl["outcome"].isin(["调解", "撤诉", "撤回上诉"]).sum())
+    links = cases[cases["procedure"].isin(CHALLENGE) & cases["origin_case_no"].notna()]
+    challenged = set(links["origin_case_no"])
+    appealed = set(links.loc[links["procedure"] == "二审", "origin_case_no"])
+    rev = links[(links["procedure"] == "二审") & links["outcome"].isin(["改判", "发回重审"])]
+    reversed_ = set(rev["origin_case_no"])
+    fi = cl[cl["procedure"] == "一审"]
+    appealable = fi[fi["outcome"].isin(["判决", "驳回起诉"]) & (fi["track"] != "小额诉讼")]
+    out["first_instance_closed"] = len(fi)
+    out["first_instance_challenged"] = int(fi["case_no"].isin(challenged).sum())
+    out["appealable_closed"] = len(appealable)
+    out["appealed"] = int(appealable["case_no"].isin(appealed).sum())
+    out["reversed_remanded"] = int(fi["case_no"].isin(reversed_).sum())
+    enf = cl[cl["procedure"] == "执行实施"]
+    with_amount = enf[enf["amount"].notna()]
+    out["enforcement_closed"] = len(enf)
+    out["enforcement_amount"] = float(with_amount["amount"].sum())
+    out["enforcement_recovered"] = float(with_amount["amount_recovered"].fillna(0).sum())
+    out["enforcement_actual"] = int(enf["outcome"].isin(["执行完毕", "执行和解"]).sum())
+    # ratios straight from the published formulas
+
+    def div(a: float, b: float) -> float | None:
+        return None if b == 0 else a / b
+
+    o = out
+    o["closure_rate"] = div(o["closed"], o["pending_start"] + o["filed"])
+    o["clearance_ratio"] = div(o["closed"], o["filed"])
+    o["cepej_clearance_rate"] = None if o["filed"] == 0 else 100 * o["closed"] / o["filed"]
+    length = (e - s).days + 1
+    o["cepej_disposition_time"] = None if o["closed"] == 0 else length * o["pending_end"] / o["closed"]
+    o["on_time_rate"] = div(o["on_time_closed"], o["limit_known_closed"])
+    o["over_12m_pending_ratio"] = div(o["over_12m_pending"], o["pending_end"])
+    o["mediation_withdrawal_rate"] = div(o["mediation_withdrawal"], o["closed"])
+    o["service_acceptance_rate"] = div(o["first_instance_closed"] - o["first_instance_challenged"],
+                                       o["first_instance_closed"])
+    o["appeal_rate"] = div(o["appealed"], o["appealable_closed"])
+    o["reversal_remand_rate"] = div(o["reversed_remanded"], o["first_instance_closed"])
+    o["recovery_rate"] = div(o["enforcement_recovered"], o["enforcement_amount"])
+    o["actual_enforcement_rate"] = div(o["enforcement_actual"], o["enforcement_closed"])
+    return out
+
+
+def assert_matches(got: dict, want: dict, where: str) -> None:
+    for name in ind.INDICATORS:
+        g, w = got[name], want[name]
+        if w is None:
+            assert g is None, f"{where} {name}: {g!r} != None"
+        elif ind.INDICATORS[name] == "count":
+            assert g == w, f"{where} {name}: {g} != {w}"
+        else:
+            assert g is not None and g == pytest.approx(w, rel=1e-9, abs=1e-9), f"{where} {name}: {g} != {w}"
+
+
+def load_cases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    df = con.execute("SELECT * FROM cases").df()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.CategoricalDtype):
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return df
+
+
+def check_against_oracle(con: duckdb.DuckDBPyConnection, flt: CaseFilter, sel: pd.Series,
+                         cases: pd.DataFrame, s: dt.date, e: dt.date) -> None:
+    assert_matches(one(ind.summary(con, flt, s, e)), oracle(cases, sel, s, e), f"{s}..{e}")
+    by_court = ind.summary(con, flt, s, e, by="court_code")
+    present = set()
+    for _, row in by_court.iterrows():
+        present.add(row["court_code"])
+        assert_matches(row.to_dict(), oracle(cases, sel & (cases["court_code"] == row["court_code"]), s, e),
+                       f"court {row['court_code']}")
+    # no court with activity may be missing
+    for code in set(cases.loc[sel, "court_code"]) - present:
+        w = oracle(cases, sel & (cases["court_code"] == code), s, e)
+        assert w["pending_start"] + w["filed"] + w["closed"] + w["pending_end"] == 0, code
+    by_district = ind.summary(con, flt, s, e, by="adcode")
+    for _, row in by_district.iterrows():
+        assert_matches(row.to_dict(), oracle(cases, sel & (cases["adcode"] == row["adcode"]), s, e),
+                       f"district {row['adcode']}")
+    for _, row in ind.summary(con, flt, s, e, by="month").iterrows():
+        ms, me = row["period_start"].date(), row["period_end"].date()
+        assert_matches(row.to_dict(), oracle(cases, sel, ms, me), f"month {ms}")
+
+
+def test_oracle_hand_frame(hand_con: duckdb.DuckDBPyConnection) -> None:
+    cases = load_cases(hand_con)
+    everything = pd.Series(True, index=cases.index)
+    for s, e in [Y2023, (D(2022, 12, 15), D(2023, 2, 10)), (D(2023, 12, 31), D(2024, 3, 1))]:
+        check_against_oracle(hand_con, ALL, everything, cases, s, e)
+    civil = ALL.with_(categories=("民事",))
+    check_against_oracle(hand_con, civil, cases["category"] == "民事", cases, *Y2023)
+
+
+def random_cases(seed: int, n: int) -> pd.DataFrame:
+    """A random but consistent case table: first instances, appeals/petitions, enforcement."""
+    rng = np.random.default_rng(seed)
+    courts = [("苏0602", 320613), ("苏0612", 320612), ("苏0682", 320682), ("苏0681", 320681)]
+    kinds = [("民初", "民事", "一审"), ("刑初", "刑事", "一审"), ("行初", "行政", "一审"),
+             ("执", "执行", "执行实施"), ("执异", "执行", "执行审查"), ("财保", "非诉保全审查", "保全审查")]
+    outcomes = {"一审": ["判决", "调解", "撤诉", "驳回起诉", "准许撤回"],
+                "执行实施": ["执行完毕", "终结本次执行", "执行和解", "终结执行"],
+                "执行审查": ["裁定驳回", "裁定准许"], "保全审查": ["裁定准许"]}
+    tracks = {"民初": ["普通程序", "简易程序", "小额诉讼", None],
+              "刑初": ["普通程序", "简易程序", "速裁程序"],
+              "行初": [None]}
+    rows = []
+    base = np.datetime64("2020-01-01")
+    for i in range(n):
+        court, ad = courts[rng.integers(len(courts))]
+        tc, category, proc = kinds[rng.choice(len(kinds), p=[0.45, 0.1, 0.05, 0.3, 0.05, 0.05])]
+        filed = base + np.timedelta64(int(rng.integers(0, 5 * 365)), "D")
+        closed = None if rng.random() < 0.12 else filed + np.timedelta64(int(rng.gamma(1.5, 70)), "D")
+        if closed is not None and rng.random() < 0.01:
+            closed = filed - np.timedelta64(int(rng.integers(1, 40)), "D")  # a data error
+        amount = float(rng.integers(1, 500)) * 1000 if rng.random() < 0.8 else None
+        rec = None
+        if proc == "执行实施" and amount is not None and rng.random() < 0.9:
+            rec = round(amount * rng.random(), 2)
+        rows.append({
+            "case_no": f"r{i}", "court_code": court, "adcode": ad, "category": category, "type_code": tc,
+            "procedure": proc,
+            "track": (tracks[tc][rng.integers(len(tracks[tc]))] if tc in tracks else None),
+            "cause_group": category + "组", "cause": category + "案由" + str(rng.integers(3)),
+            "filed_date": str(filed), "closed_date": None if closed is None else str(closed),
+            "outcome": None if closed is None else outcomes[proc][rng.integers(len(outcomes[proc]))],
+            "amount": amount, "amount_recovered": rec, "origin_case_no": None, "source": "synthetic"})
+    # appeals and petitions against closed first instances (some of them twice)
+    first = [r for r in rows if r["procedure"] == "一审" and r["closed_date"]]
+    for j, r in enumerate(first):
+        u = rng.random()
+        if u > 0.3:
+            continue
+        tc, proc = ("民终", "二审") if u < 0.2 else ("民申", "再审审查")
+        if u < 0.01:
+            tc, proc = "民再", "再审"
+        filed = np.datetime64(r["closed_date"]) + np.timedelta64(int(rng.integers(5, 60)), "D")
+        closed = None if rng.random() < 0.2 else filed + np.timedelta64(int(rng.integers(10, 120)), "D")
+        outs = ["维持原判", "改判", "发回重审", "撤回上诉"] if proc == "二审" else ["裁定驳回", "改判"]
+        for k in range(1 + int(rng.random() < 0.1)):
+            rows.append({
+                "case_no": f"a{j}_{k}", "court_code": "苏06", "adcode": r["adcode"], "category": "民事",
+                "type_code": tc, "procedure": proc, "track": None, "cause_group": "民事组",
+                "cause": "民事案由0", "filed_date": str(filed),
+                "closed_date": None if closed is None else str(closed),
+                "outcome": None if closed is None else outs[rng.integers(len(outs))], "amount": None,
+                "amount_recovered": None, "origin_case_no": r["case_no"], "source": "synthetic"})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def random_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = build_store(tmp_path_factory.mktemp("rand") / "rand.duckdb", random_cases(7, 1500),
+                       {"kind": "test"})
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_oracle_random_frame(random_con: duckdb.DuckDBPyConnection) -> None:
+    cases = load_cases(random_con)
+    everything = pd.Series(True, index=cases.index)
+    check_against_oracle(random_con, ALL, everything, cases, D(2022, 1, 1), D(2022, 12, 31))
+    check_against_oracle(random_con, ALL, everything, cases, D(2023, 2, 11), D(2023, 7, 9))
+    flt = ALL.with_(courts=("苏0602", "苏06"), procedures=("一审", "二审"))
+    sel = cases["court_code"].isin(["苏0602", "苏06"]) & cases["procedure"].isin(["一审", "二审"])
+    check_against_oracle(random_con, flt, sel, cases, D(2021, 1, 1), D(2021, 12, 31))
+
+
+def test_oracle_pivot_random(random_con: duckdb.DuckDBPyConnection) -> None:
+    cases = load_cases(random_con)
+    s, e = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31")
+    cl = cases[cases["closed_date"].between(s, e)]
+    df = ind.pivot(random_con, ALL, s.date(), e.date(), rows="category", cols="court_code", measure="amount")
+    got = df.set_index("案件类别")
+    want = cl.groupby(["category", "court_code"])["amount"].sum()
+    for (category, court), v in want.items():
+        assert got.loc[category, ind.court_name(court)] == pytest.approx(v)
+    assert got.loc["合计", "合计"] == pytest.approx(cl["amount"].sum())
+    days = (cl["closed_date"] - cl["filed_date"]).dt.days
+    md = ind.pivot(random_con, ALL, s.date(), e.date(), rows="court_code", cols="category",
+                   measure="mean_days")
+    assert md.set_index("法院").loc["合计", "合计"] == pytest.approx(days.mean())
+
+
+def test_oracle_small_store(con: duckdb.DuckDBPyConnection) -> None:
+    """The synthetic default data (``small_store`` via conftest's ``con``) against the pandas oracle."""
+    cases = load_cases(con)
+    last = max(cases["filed_date"].max(), cases["closed_date"].max()).date()
+    year = last.year - 1
+    everything = pd.Series(True, index=cases.index)
+    check_against_oracle(con, ALL, everything, cases, D(year, 1, 1), D(year, 12, 31))
+    civil = ALL.with_(categories=("民事",))
+    check_against_oracle(con, civil, cases["category"] == "民事", cases, D(year, 4, 1), D(year, 9, 30))
