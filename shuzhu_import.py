@@ -1,0 +1,102 @@
+"""Import a case list (CSV/XLSX) into the Shuzhu case store from the command line.
+
+    python shuzhu_import.py FILE [--db PATH] [--mapping JSON] [--report OUT.csv|OUT.xlsx] [--dry-run]
+
+Prints a bilingual summary. Exit codes: 0 imported (or validated with --dry-run), 1 the file
+was refused (unreadable, too large, required columns missing, no valid row), 2 usage error or
+the case store could not be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+from analytics import importer, store
+from analytics.settings import load_settings
+
+EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+SHOW_REJECTED = 10  # rejected rows printed; the full list is in --report
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Command-line options."""
+    p = argparse.ArgumentParser(description="导入案件清单到数助案件库 / import a case list into the Shuzhu store")
+    p.add_argument("file", type=Path, help="CSV (UTF-8/GBK) or XLSX file")
+    p.add_argument("--db", type=Path, help="case store (default: SHUZHU_DB / shuzhu.toml / data/shuzhu.duckdb)")
+    p.add_argument("--mapping", type=Path, help="column mapping JSON saved from the import page or --save-mapping")
+    p.add_argument("--save-mapping", type=Path, help="write the mapping used to this JSON file")
+    p.add_argument("--report", type=Path, help="row report: .csv (UTF-8 with BOM) or .xlsx")
+    p.add_argument("--dry-run", action="store_true", help="validate only; write nothing to the store")
+    p.add_argument("--encoding", help="text encoding, when detection is wrong (e.g. gb18030, utf-8)")
+    p.add_argument("--max-mb", type=int, help="size limit in MB (default: settings import_max_mb)")
+    return p
+
+
+def _fail(msg_zh: str, msg_en: str) -> int:
+    """Print an error in both languages and return the error exit code."""
+    print(f"错误: {msg_zh}\nerror: {msg_en}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the import; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    db = args.db or settings.db_path
+    if not args.file.is_file():
+        return _fail(f"找不到文件 {args.file}", f"file not found: {args.file}")
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = importer.mapping_from_json(args.mapping.read_text(encoding="utf-8-sig"))
+        except (OSError, importer.ImportRefused) as exc:
+            return _fail(f"映射文件无法使用: {exc}", f"mapping file unusable: {exc}")
+    con: duckdb.DuckDBPyConnection | None = None
+    if db.is_file():
+        try:
+            con = store.open_store(db, read_only=args.dry_run)
+        except duckdb.Error as exc:
+            return _fail(
+                f"无法打开案件库 {db}(是否正被其他程序写入?): {exc}",
+                f"cannot open the case store {db} (in use by another writer?): {exc}",
+            )
+    elif not args.dry_run:
+        return _fail(
+            f"案件库不存在: {db}(先启动一次应用以生成, 或用 --db 指定)",
+            f"case store not found: {db} (start the app once, or pass --db)",
+        )
+    try:
+        summary = importer.import_file(
+            con,
+            args.file.read_bytes(),
+            args.file.name,
+            mapping,
+            dry_run=args.dry_run,
+            max_mb=args.max_mb or settings.import_max_mb,
+            encoding=args.encoding,
+        )
+    finally:
+        if con is not None:
+            con.close()
+    print("\n".join(summary.lines()))
+    rejected = summary.report[summary.report["status"] == importer.REJECTED]
+    for row in rejected.head(SHOW_REJECTED).itertuples():
+        print(f"  第 {row.row} 行 / row {row.row} [{row.case_no}]: {row.reason_zh} / {row.reason_en}")
+    if len(rejected) > SHOW_REJECTED:
+        print(f"  … 另有 {len(rejected) - SHOW_REJECTED} 行被拒绝 / {len(rejected) - SHOW_REJECTED} more rejected rows")
+    if args.report and not summary.report.empty:
+        kind = "xlsx" if args.report.suffix.lower() == ".xlsx" else "csv"
+        args.report.write_bytes(importer.report_bytes(summary.report, kind))
+        print(f"报告已写入 / report written: {args.report}")
+    if args.save_mapping and summary.mapping:
+        args.save_mapping.write_text(importer.mapping_to_json(summary.mapping), encoding="utf-8")
+        print(f"映射已保存 / mapping saved: {args.save_mapping}")
+    return EXIT_REFUSED if summary.refused else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
