@@ -130,6 +130,24 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
     page.close()
 
 
+def test_clicking_a_district_selects_it(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.goto(server + "/")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(2_000)
+    box = canvas.bounding_box()
+    assert box is not None
+    # The view is centred on lon 121.0, lat 32.12, inside 通州区.
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # deck.gl picks on hover first
+    page.wait_for_timeout(500)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('d=320612')", timeout=60_000)
+    page.get_by_text("通州 · 月度趋势").wait_for(timeout=60_000)
+    page.close()
+
+
 def _assert_local(requests: list[str], server: str) -> None:
     host = urlparse(server).netloc
     external = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
