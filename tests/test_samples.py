@@ -1,0 +1,57 @@
+"""The committed sample: reproducible from the generator and importable without rejections."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics import importer
+from analytics.store import open_store
+from seeds import samples
+from seeds.bootstrap import ensure_default_store
+
+
+def test_committed_sample_is_what_the_generator_makes() -> None:
+    assert samples.SAMPLE_PATH.read_bytes() == samples.sample_bytes()
+
+
+def test_sample_imports_without_rejections(small_store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(small_store, db)
+    con = open_store(db, read_only=False)
+    try:
+        before = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+        result = importer.import_file(con, samples.SAMPLE_PATH.read_bytes(), "cases_sample.csv")
+        after = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+    finally:
+        con.close()
+    assert not result.refused and result.rows == samples.SAMPLE_ROWS
+    assert result.rejected == 0 and result.accepted == samples.SAMPLE_ROWS
+    assert after - before == result.inserted
+    assert result.inserted + result.replaced + result.unchanged == samples.SAMPLE_ROWS
+
+
+def test_sample_has_export_headers_and_no_party_key() -> None:
+    df = pd.read_csv(samples.SAMPLE_PATH, encoding="utf-8-sig")
+    assert list(df.columns) == list(samples.HEADERS.values())
+    assert "被告标识" not in df.columns
+
+
+def test_default_store_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Path] = []
+
+    def fake_build(path: Path, progress) -> Path:  # noqa: ANN001
+        calls.append(path)
+        progress(1.0, "done")
+        path.write_bytes(b"store")
+        return path
+
+    monkeypatch.setattr("seeds.bootstrap.build_default_store", fake_build)
+    target = tmp_path / "data" / "shuzhu.duckdb"
+    seen: list[str] = []
+    ensure_default_store(target, lambda f, m: seen.append(m))
+    ensure_default_store(target, lambda f, m: seen.append(m))  # second start: reused
+    assert calls == [target] and seen == ["done"]
