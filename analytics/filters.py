@@ -193,8 +193,8 @@ def load_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
     """Filter options from the store (values in ENUM order, i.e. the fixed display order)."""
 
     def members(type_name: str) -> tuple[str, ...]:
-        row = con.execute(f"SELECT enum_range(NULL::{type_name})::VARCHAR[]").fetchone()
-        return tuple(row[0]) if row else ()
+        rows = con.execute(f"SELECT enum_range(NULL::{type_name})::VARCHAR[]").fetchall()
+        return tuple(rows[0][0]) if rows else ()
 
     present = con.execute(
         """SELECT list(DISTINCT category::VARCHAR), list(DISTINCT court_code::VARCHAR),
