@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,7 @@ def test_sample_has_export_headers_and_no_party_key() -> None:
 def test_default_store_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[Path] = []
 
-    def fake_build(path: Path, progress) -> Path:  # noqa: ANN001
+    def fake_build(path: Path, progress: Callable[[float, str], None]) -> Path:
         calls.append(path)
         progress(1.0, "done")
         path.write_bytes(b"store")
