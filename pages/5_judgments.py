@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import judgments as J
+from ui import region_map
 from ui.shell import setup_page
 from ui.widgets import download_buttons
 
@@ -83,6 +84,7 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("按省份（犯罪地）")
     prov = ctx.run(J.by_province, charge)
+    region_map.show(region_map.province_map(prov, ctx.settings.map_style_url), key="jdg_prov_map")
     st.altair_chart(bars(prov, "province"), key="jdg_prov_chart", width="stretch")
     st.dataframe(J.labelled(prov), hide_index=True, column_config=formats, key="jdg_prov_table")
     download_buttons(J.labelled(prov), "裁判文书_按省份", key="jdg_dl_prov")
@@ -92,6 +94,7 @@ with right:
     if city.empty:
         st.info("所选罪名在江苏省没有记录。")
     else:
+        region_map.show(region_map.jiangsu_city_map(city, ctx.settings.map_style_url), key="jdg_city_map")
         st.altair_chart(bars(city, "city"), key="jdg_city_chart", width="stretch")
         st.dataframe(J.labelled(city), hide_index=True, column_config=formats, key="jdg_city_table")
         download_buttons(J.labelled(city), "裁判文书_江苏按城市", key="jdg_dl_city")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Set up (first time) and run the whole test suite: unit, AppTest and the headless-browser test.
+# Set up (first time), lint, and run the whole test suite: unit, oracle, AppTest, benchmark smoke
+# run and the headless-browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -97,7 +97,7 @@ def test_metric_toggle_recolours_and_hexagons_are_aggregated(app: AppTest) -> No
     app.toggle(key="m_hex").set_value(True).run()
     hex_layer = next(layer for layer in _deck(app)["layers"] if layer["id"] == "hex")
     assert hex_layer["@@type"] == "H3HexagonLayer"
-    assert set(hex_layer["data"][0]) == {"h3", "n", "c", "tip"}  # cells and counts, never points
+    assert set(hex_layer["data"][0]) == {"h3", "n", "c"}  # cells and counts, never points
     assert sum(d["n"] for d in hex_layer["data"]) <= int(app.metric[0].value.replace(",", ""))
 
 

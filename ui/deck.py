@@ -7,11 +7,13 @@ served by the app itself, so the page makes no request outside the intranet serv
 from __future__ import annotations
 
 import copy
+import json
 import math
 from typing import Any
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from analytics.choropleth import Classes
 
@@ -20,6 +22,21 @@ HEX_LAYER = "hex"
 # pydeck turns plain strings into JavaScript expressions; literal strings need inner quotes.
 CJK_FONT = '"Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"'
 VIEW = pdk.ViewState(longitude=121.0, latitude=32.12, zoom=7.9, pitch=0, bearing=0)
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON is compact UTF-8: pydeck's own indents and escapes every Chinese
+    character, which made the map page ~6x larger on the wire."""
+
+    def to_json(self) -> str:
+        """Compact JSON for Streamlit's deck.gl element."""
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                          ensure_ascii=False)
+
+
+# Streamlit escapes values put into the tooltip template, so the markup lives in the template
+# and the features carry plain-text lines.
+TOOLTIP = {"html": "<b>{name}</b><br/>{l1}<br/>{l2}<br/>{l3}"}
 
 
 def _pct(v: float | None) -> str:
@@ -44,22 +61,27 @@ def district_features(
             fill=[*color, 235],
             line=[30, 30, 30, 255] if p["adcode"] == selected else [255, 255, 255, 255],
             width=3 if p["adcode"] == selected else 1,
-            tip=(f"<b>{p['name']}</b><br/>案件 {int(row['cases']):,} 件<br/>"
-                 f"每万人（年均）{float(row['per_10k']):.1f}<br/>{yoy_label} {_pct(row['yoy'])}"),
+            l1=f"案件 {int(row['cases']):,} 件",
+            l2=f"每万人（年均）{float(row['per_10k']):.1f}",
+            l3=f"{yoy_label} {_pct(row['yoy'])}",
         )
     return fc
 
 
 def hex_records(hexes: pd.DataFrame) -> list[dict[str, Any]]:
-    """Hexagon rows with a colour on a log scale (a few busy town cells would flatten a linear one)."""
+    """Hexagon rows with a colour on a log scale (a few busy town cells would flatten a linear one).
+
+    Kept minimal (id, count, colour): at res. 7 the city has ~1,700 cells, and every byte per
+    cell is sent to every browser. Hexagons are not pickable, so hover and click reach the
+    district underneath.
+    """
     if hexes.empty:
         return []
     top = math.log1p(float(hexes["cases"].max()))
     out = []
     for h, n in zip(hexes["h3"], hexes["cases"], strict=True):
         v = math.log1p(int(n)) / top if top else 0.0
-        out.append({"h3": h, "n": int(n), "c": [int(255 - 90 * v), int(220 - 200 * v), int(140 - 120 * v), 200],
-                    "tip": f"网格案件 {int(n):,} 件"})
+        out.append({"h3": h, "n": int(n), "c": [int(255 - 90 * v), int(220 - 200 * v), int(140 - 120 * v), 200]})
     return out
 
 
@@ -83,7 +105,7 @@ def build_deck(
     ]
     if hexes:
         layers.append(pdk.Layer("H3HexagonLayer", hexes, id=HEX_LAYER, get_hexagon="h3",
-                                get_fill_color="c", extruded=False, stroked=False, pickable=True))
+                                get_fill_color="c", extruded=False, stroked=False, pickable=False))
     labels = [{"t": f["properties"]["name_short"], "p": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
               for f in districts["features"]]
     near = [{"t": p["name"], "p": [p.get("label_near_lon") or p["label_lon"],
@@ -96,5 +118,5 @@ def build_deck(
                                 character_set='"auto"', font_weight=700 if size > 15 else 400,
                                 outline_width=2, outline_color=[255, 255, 255, 255],
                                 font_settings={"sdf": True}, pickable=False))
-    return pdk.Deck(layers=layers, initial_view_state=VIEW, map_style=style_url,
-                    map_provider=None, tooltip={"html": "{tip}"})
+    return CompactDeck(layers=layers, initial_view_state=VIEW, map_style=style_url,
+                       map_provider=None, tooltip=TOOLTIP)

@@ -1,0 +1,555 @@
+"""Pre-aggregated summary tables ("cubes") of ``cases``, built at load, for the map page.
+
+The map page's figures are all counts of cases grouped by a few categorical columns, filtered by
+the shared filter (filing years and categorical values only). A cube holds, for one combination
+of dimensions, the number of cases per distinct value combination; at 10 million cases the
+finest month cube has ~400k rows and the coarse ones a few thousand, so a filter change reads
+kilobytes to a few megabytes instead of the whole case table.
+
+* Month cubes: ``m`` = year * 12 + month - 1 of ``filed_date``, ``adcode`` and some of the
+  filter dimensions, plus ``pending`` (closed_date IS NULL, the 未结 pseudo-outcome).
+* Hexagon cubes: ``y`` = filing year and ``h3c``, a dense code of the H3 cell (the cell id
+  string is in ``summary_dict``), plus some of the filter dimensions.
+* Categorical values are stored as their ENUM codes (integers, no dependency on the ENUM types,
+  which ``store._write_cases`` drops and recreates); ``summary_dict`` maps codes to values.
+* A query uses the *smallest* cube holding every dimension it filters or groups on (aggregate
+  navigation); when none does, or the summary is missing or stale, the caller falls back to the
+  reference SQL over ``cases`` (``analytics.maps``), which stays the definition.
+
+Freshness: ``refresh`` records a build id and the number of cases in the comment of
+``summary_info``. Every call reads that comment with a catalog query (which cannot fail, so a
+store without a summary never aborts a caller's transaction), and every cube query carries a
+guard that raises if ``cases`` no longer has that many rows, whereupon the caller falls back to
+``cases``. ``build_store`` and ``upsert_cases`` call ``refresh`` in the same transaction as the
+write, so the guard is only a safety net against writes that bypass ``analytics.store``.
+
+Results are built in Python from the few grouped rows (codes mapped back to values with cached
+arrays): at this size DuckDB's per-query planning, not the scan, is most of the cost, so each
+function runs one small catalog query and one cube query.
+
+Day-exact windows (the year-on-year window ends on the data's last day, which may fall inside a
+month) are answered from the month cube for whole months and from ``cases`` for the partial
+months only; ``cases`` is sorted by filing date, so that reads a month or two of rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics import schema
+from analytics.filters import PENDING, CaseFilter
+
+SUMMARY_VERSION = "1"
+INFO_TABLE = "summary_info"
+DICT_TABLE = "summary_dict"
+
+# Categorical dimensions: filter attribute of CaseFilter -> column (the same name in cubes).
+FILTER_DIMS: tuple[tuple[str, str], ...] = (
+    ("categories", "category"),
+    ("cause_groups", "cause_group"),
+    ("causes", "cause"),
+    ("courts", "court_code"),
+    ("procedures", "procedure"),
+)
+ENUM_DIMS: tuple[str, ...] = ("court_code", "category", "cause_group", "cause", "procedure", "outcome")
+
+
+@dataclass(frozen=True)
+class Cube:
+    """A cube's table name, time grain ('month' or 'year') and dimensions besides time."""
+
+    name: str
+    grain: str
+    dims: tuple[str, ...]
+
+
+# The first cube of each grain is the finest; the others are rolled up from it. Sizes measured
+# at 10M cases (generator v1): m_full 399k, m_cause 69k, m_court 51k, m_small 5.6k rows;
+# h_full 2.7M, h_cause 1.07M, h_court 692k, h_small 135k rows (the case table: 10M).
+CUBES: tuple[Cube, ...] = (
+    Cube("summary_m_full", "month",
+         ("adcode", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending")),
+    Cube("summary_m_cause", "month", ("adcode", "category", "cause_group", "cause", "pending")),
+    Cube("summary_m_court", "month", ("adcode", "court_code", "category", "procedure", "outcome", "pending")),
+    Cube("summary_m_small", "month", ("adcode", "category", "pending")),
+    Cube("summary_h_full", "year",
+         ("h3c", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending")),
+    Cube("summary_h_cause", "year", ("h3c", "category", "cause_group", "cause")),
+    Cube("summary_h_court", "year", ("h3c", "court_code", "category", "procedure", "outcome", "pending")),
+    Cube("summary_h_small", "year", ("h3c", "category")),
+)
+_TIME = {"month": "m", "year": "y"}
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _case_columns(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        """SELECT column_name, data_type FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name = current_schema()
+             AND table_name = 'cases'"""
+    ).fetchall()
+    return {str(n): str(t) for n, t in rows}
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every summary table (the map then answers from ``cases``)."""
+    for cube in CUBES:
+        con.execute(f"DROP TABLE IF EXISTS {cube.name}")
+    con.execute(f"DROP TABLE IF EXISTS {DICT_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {INFO_TABLE}")
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """(Re)build the summary tables from ``cases``; False (and no summary) if the schema differs.
+
+    Runs inside the caller's transaction when there is one, so a rebuilt case table and its
+    summary are committed together. Never raises for an unexpected schema: it only checks
+    column types first (an error inside a transaction would abort the caller's transaction).
+    """
+    drop(con)
+    cols = _case_columns(con)
+    sql_types = {c.name: c.sql_type for c in schema.CASE_COLUMNS}
+    needed_enum = all(cols.get(d, "").startswith("ENUM") for d in ENUM_DIMS)
+    if not needed_enum or not {"adcode", "filed_date", "closed_date", "h3_r7"} <= set(cols):
+        return False
+    con.execute(f"CREATE TABLE {DICT_TABLE} (dim VARCHAR NOT NULL, code INTEGER NOT NULL, value VARCHAR)")
+    for dim in ENUM_DIMS:
+        con.execute(
+            f"""INSERT INTO {DICT_TABLE}
+                SELECT ?, enum_code(v::{sql_types[dim]})::INTEGER, v::VARCHAR
+                FROM (SELECT unnest(enum_range(NULL::{sql_types[dim]})) AS v)""",
+            [dim],
+        )
+    # Dense codes for the H3 cells present, in id order.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _summary_h3 AS
+           SELECT h3_r7, (row_number() OVER (ORDER BY h3_r7) - 1)::INTEGER AS h3c
+           FROM (SELECT DISTINCT h3_r7 FROM cases WHERE h3_r7 IS NOT NULL)"""
+    )
+    con.execute(f"INSERT INTO {DICT_TABLE} SELECT 'h3', h3c, lower(hex(h3_r7)) FROM _summary_h3")
+    codes = ", ".join(f"enum_code({d}) AS {d}" for d in ENUM_DIMS)
+    m_full, h_full = CUBES[0], CUBES[4]
+    con.execute(
+        f"""CREATE TABLE {m_full.name} AS
+            SELECT (year(filed_date) * 12 + month(filed_date) - 1)::SMALLINT AS m, adcode, {codes},
+                   closed_date IS NULL AS pending, count(*)::INTEGER AS n
+            FROM cases GROUP BY ALL ORDER BY m, adcode"""
+    )
+    con.execute(
+        f"""CREATE TABLE {h_full.name} AS
+            SELECT a.y, d.h3c, {", ".join("a." + c for c in ENUM_DIMS)}, a.pending, a.n
+            FROM (SELECT year(filed_date)::SMALLINT AS y, h3_r7, {codes},
+                         closed_date IS NULL AS pending, count(*)::INTEGER AS n
+                  FROM cases WHERE h3_r7 IS NOT NULL GROUP BY ALL) a
+            JOIN _summary_h3 d USING (h3_r7)
+            ORDER BY a.y, d.h3c"""
+    )
+    con.execute("DROP TABLE _summary_h3")
+    for cube in CUBES:
+        if cube in (m_full, h_full):
+            continue
+        src = m_full if cube.grain == "month" else h_full
+        t = _TIME[cube.grain]
+        keys = ", ".join((t, *cube.dims))
+        # BIGINT sums: a coarse cell may exceed 2^31 cases only in absurd stores, but be safe.
+        con.execute(
+            f"""CREATE TABLE {cube.name} AS SELECT {keys}, sum(n)::BIGINT AS n
+                FROM {src.name} GROUP BY ALL ORDER BY {t}, {cube.dims[0]}"""
+        )
+    con.execute(f"CREATE TABLE {INFO_TABLE} (cube VARCHAR, grain VARCHAR, dims VARCHAR, n_rows BIGINT)")
+    for cube in CUBES:
+        (rows,) = con.execute(f"SELECT count(*) FROM {cube.name}").fetchone()  # type: ignore[misc]
+        con.execute(f"INSERT INTO {INFO_TABLE} VALUES (?, ?, ?, ?)",
+                    [cube.name, cube.grain, ",".join(cube.dims), rows])
+    (n_cases,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
+    tag = f"{SUMMARY_VERSION}:{uuid.uuid4().hex}:{n_cases}"
+    con.execute(f"COMMENT ON TABLE {INFO_TABLE} IS '{tag}'")
+    return True
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CubeInfo:
+    name: str
+    grain: str
+    dims: frozenset[str]
+    rows: int
+
+
+@dataclass(frozen=True)
+class Info:
+    """A built summary: its cubes (smallest first), value <-> code maps, the cases it was built from."""
+
+    build: str
+    n_cases: int
+    cubes: tuple[_CubeInfo, ...]
+    codes: dict[str, dict[str, int]]  # dim -> value -> code
+    names: dict[str, np.ndarray]  # dim -> object array: code -> value
+    ranks: dict[str, np.ndarray]  # dim -> int array: code -> rank of the value in string order
+
+    def cube(self, grain: str, dims: Iterable[str]) -> str | None:
+        """The smallest cube of this grain holding all ``dims`` (None when there is none)."""
+        need = set(dims)
+        for c in self.cubes:
+            if c.grain == grain and need <= c.dims:
+                return c.name
+        return None
+
+    def guard(self) -> str:
+        """A predicate that raises when ``cases`` no longer has the rows the summary was built from."""
+        return (f"(SELECT CASE WHEN count(*) = {int(self.n_cases)} THEN true "
+                f"ELSE error('summary is stale') END FROM cases)")
+
+
+# Never raises (a missing table would abort the caller's transaction): a catalog lookup.
+_CHECK_SQL = f"""
+    SELECT comment FROM duckdb_tables()
+    WHERE database_name = current_database() AND schema_name = current_schema()
+      AND table_name = '{INFO_TABLE}'"""
+_INFOS: dict[str, Info] = {}  # by build id: shared by every session of a server
+_LOCK = threading.Lock()
+
+
+def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int) -> Info:
+    cubes = tuple(
+        _CubeInfo(str(n), str(g), frozenset(str(d).split(",")), int(r))
+        for n, g, d, r in con.execute(
+            f"SELECT cube, grain, dims, n_rows FROM {INFO_TABLE} ORDER BY n_rows, cube"
+        ).fetchall()
+    )
+    codes: dict[str, dict[str, int]] = {}
+    for dim, code, value in con.execute(f"SELECT dim, code, value FROM {DICT_TABLE}").fetchall():
+        codes.setdefault(str(dim), {})[str(value)] = int(code)
+    names: dict[str, np.ndarray] = {}
+    ranks: dict[str, np.ndarray] = {}
+    for dim in (*ENUM_DIMS, "h3"):
+        m = codes.setdefault(dim, {})
+        size = max(m.values()) + 1 if m else 0
+        arr = np.empty(size, dtype=object)
+        for value, code in m.items():
+            arr[code] = value
+        names[dim] = arr
+        # Python compares str by code point, which is the byte order of UTF-8 (DuckDB's order).
+        order = sorted(range(size), key=lambda c, a=arr: (a[c] is None, a[c] or ""))
+        rank = np.empty(size, dtype=np.int64)
+        rank[order] = np.arange(size)
+        ranks[dim] = rank
+    return Info(build, n_cases, cubes, codes, names, ranks)
+
+
+def info(con: duckdb.DuckDBPyConnection) -> Info | None:
+    """The current summary's description, or None when the store has none (or an old one)."""
+    row = con.execute(_CHECK_SQL).fetchone()
+    if row is None or not row[0]:
+        return None
+    parts = str(row[0]).split(":")
+    if len(parts) != 3 or parts[0] != SUMMARY_VERSION or not parts[2].isdigit():
+        return None
+    got = _INFOS.get(parts[1])
+    if got is None:
+        got = _load_info(con, parts[1], int(parts[2]))
+        with _LOCK:
+            if len(_INFOS) > 32:  # stores rebuilt again and again in one process (tests)
+                _INFOS.clear()
+            _INFOS[parts[1]] = got
+    return got
+
+
+def available(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store has a summary the fast path can use."""
+    inf = info(con)
+    if inf is None:
+        return False
+    (n,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
+    return int(n) == inf.n_cases
+
+
+def _in_list(codes: Sequence[int]) -> str:
+    return ", ".join(str(int(c)) for c in codes)
+
+
+def _predicate(inf: Info, flt: CaseFilter, district: bool) -> tuple[str, set[str]]:
+    """SQL over cube columns equivalent to ``flt.where(years=False, district=district)``.
+
+    Returns the predicate and the dimensions it needs. Values become integer codes here
+    (an unknown value matches nothing, as in the reference), so only integers reach the SQL.
+    """
+    clauses: list[str] = []
+    need: set[str] = set()
+
+    def codes_of(dim: str, values: Iterable[str]) -> list[int]:
+        known = inf.codes.get(dim, {})
+        return [known[v] for v in values if v in known]
+
+    for attr, dim in FILTER_DIMS:
+        values = getattr(flt, attr)
+        if values:
+            need.add(dim)
+            codes = codes_of(dim, values)
+            clauses.append(f"{dim} IN ({_in_list(codes)})" if codes else "FALSE")
+    if flt.outcomes:
+        real = [o for o in flt.outcomes if o != PENDING]
+        parts = []
+        if real:
+            need.add("outcome")
+            codes = codes_of("outcome", real)
+            parts.append(f"outcome IN ({_in_list(codes)})" if codes else "FALSE")
+        if PENDING in flt.outcomes:
+            need.add("pending")
+            parts.append("pending")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if district and flt.district is not None:
+        need.add("adcode")
+        clauses.append(f"adcode = {int(flt.district)}")
+    return (" AND ".join(clauses) or "TRUE"), need
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, *, numpy: bool = False) -> Any:
+    """Rows (or numpy columns) of a cube query; None when the guard found the summary stale."""
+    try:
+        res = con.execute(sql)
+        return res.fetchnumpy() if numpy else res.fetchall()
+    except duckdb.Error as exc:
+        if "summary is stale" in str(exc):
+            return None
+        raise
+
+
+def _strings(values: np.ndarray) -> Any:
+    """A string column as DuckDB's ``.df()`` makes it (pandas str; object when empty)."""
+    return pd.array(values.tolist(), dtype="str") if len(values) else np.array([], dtype=object)
+
+
+def _month(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_bounds(m: int) -> tuple[date, date]:
+    y, mo = divmod(m, 12)
+    return date(y, mo + 1, 1), date(y, mo + 1, calendar.monthrange(y, mo + 1)[1])
+
+
+@dataclass(frozen=True)
+class Window:
+    """A count over filing dates [lo, hi] (inclusive); ``closed``: only cases already closed."""
+
+    name: str
+    lo: date
+    hi: date
+    closed: bool = False
+
+
+Counts = dict[int | None, list[int]]
+
+
+def window_counts(
+    con: duckdb.DuckDBPyConnection,
+    flt: CaseFilter,
+    windows: Sequence[Window],
+    *,
+    district: bool,
+    by_adcode: bool,
+) -> Counts | None:
+    """Counts of the filter's cases (its years ignored) in each window, per adcode or in total.
+
+    Returns {adcode: [count per window]} (only adcodes with cases in some window), or
+    {None: [...]} without ``by_adcode``; None when no summary can answer (use ``cases``).
+    Whole months come from a month cube, partly covered months from ``cases``.
+    """
+    inf = info(con)
+    if inf is None:
+        return None
+    pred, need = _predicate(inf, flt, district)
+    if by_adcode:
+        need.add("adcode")
+    if any(w.closed for w in windows):
+        need.add("pending")
+    cube = inf.cube("month", need)
+    if cube is None:
+        return None
+    partial: set[int] = set()
+    spans: list[tuple[int, int] | None] = []
+    for w in windows:
+        if w.lo > w.hi:
+            spans.append(None)
+            continue
+        ml, mh = _month(w.lo), _month(w.hi)
+        if w.lo.day != 1:
+            partial.add(ml)
+            ml += 1
+        if w.hi != _month_bounds(mh)[1]:
+            partial.add(mh)
+            mh -= 1
+        spans.append((ml, mh) if ml <= mh else None)
+    out: Counts = {} if by_adcode else {None: [0] * len(windows)}
+    full = [s for s in spans if s is not None]
+    if full:
+        sums = []
+        for w, span in zip(windows, spans, strict=True):
+            if span is None:
+                sums.append("0")
+            else:
+                cond = f"m BETWEEN {span[0]} AND {span[1]}" + (" AND NOT pending" if w.closed else "")
+                sums.append(f"coalesce(sum(n) FILTER (WHERE {cond}), 0)")
+        lo, hi = min(s[0] for s in full), max(s[1] for s in full)
+        skip = f" AND m NOT IN ({_in_list(sorted(partial))})" if partial else ""
+        sql = f"""SELECT {"adcode" if by_adcode else "NULL"}, {", ".join(sums)} FROM {cube}
+                  WHERE {pred} AND m BETWEEN {lo} AND {hi}{skip} AND {inf.guard()}
+                  {"GROUP BY adcode" if by_adcode else ""}"""
+        rows = _run(con, sql)
+        if rows is None:
+            return None
+        _accumulate(out, rows)
+    if partial:
+        _accumulate(out, _partial_rows(con, flt, windows, sorted(partial), district=district,
+                                       by_adcode=by_adcode))
+    return out
+
+
+def _accumulate(out: Counts, rows: Iterable[tuple]) -> None:
+    for key, *counts in rows:
+        k = None if key is None else int(key)
+        cur = out.setdefault(k, [0] * len(counts))
+        for i, v in enumerate(counts):
+            cur[i] += int(v or 0)
+
+
+def _partial_rows(
+    con: duckdb.DuckDBPyConnection,
+    flt: CaseFilter,
+    windows: Sequence[Window],
+    months: list[int],
+    *,
+    district: bool,
+    by_adcode: bool,
+) -> list[tuple]:
+    """Window counts over partly covered months, from ``cases`` (one filing-date range each)."""
+    where, params = flt.where(years=False, district=district)
+    ranges = []
+    args: list[object] = []
+    for m in months:
+        first, last = _month_bounds(m)
+        ranges.append(f"SELECT * FROM cases WHERE filed_date BETWEEN ? AND ? AND ({where})")
+        args += [first, last, *params]
+    counts = []
+    wargs: list[object] = []
+    for w in windows:
+        cond = "filed_date BETWEEN ? AND ?" + (" AND closed_date IS NOT NULL" if w.closed else "")
+        counts.append(f"count(*) FILTER (WHERE {cond})")
+        wargs += [w.lo, w.hi]
+    sql = f"""SELECT {"adcode" if by_adcode else "NULL"}, {", ".join(counts)}
+              FROM ({" UNION ALL ".join(ranges)}) {"GROUP BY adcode" if by_adcode else ""}"""
+    return con.execute(sql, [*wargs, *args]).fetchall()
+
+
+def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFrame | None:
+    """``maps.monthly_trend`` from a month cube (None when no cube can answer)."""
+    inf = info(con)
+    if inf is None:
+        return None
+    pred, need = _predicate(inf, flt, district=True)
+    cube = inf.cube("month", need)
+    if cube is None or flt.year_from > flt.year_to:
+        return None
+    lo, hi = flt.year_from * 12, flt.year_to * 12 + 11
+    rows = _run(con, f"""SELECT m, sum(n) FROM {cube}
+                         WHERE {pred} AND m BETWEEN {lo} AND {hi} AND {inf.guard()} GROUP BY m""")
+    if rows is None:
+        return None
+    counts = np.zeros(hi - lo + 1, dtype="int64")
+    for m, n in rows:
+        counts[int(m) - lo] = int(n)
+    years = np.repeat(np.arange(flt.year_from, flt.year_to + 1), 12)
+    months = np.tile(np.arange(12), flt.year_to - flt.year_from + 1)
+    month = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[us]")
+    return pd.DataFrame({"month": month, "cases": counts})
+
+
+def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame | None:
+    """``maps.top_causes`` from a month cube (None when no cube can answer)."""
+    inf = info(con)
+    if inf is None or not isinstance(n, int) or n < 0:
+        return None
+    pred, need = _predicate(inf, flt, district=True)
+    cube = inf.cube("month", need | {"cause", "cause_group"})
+    if cube is None:
+        return None
+    lo, hi = flt.year_from * 12, flt.year_to * 12 + 11
+    rows = _run(con, f"""SELECT cause, cause_group, sum(n) FROM {cube}
+                         WHERE {pred} AND m BETWEEN {lo} AND {hi} AND {inf.guard()}
+                         GROUP BY cause, cause_group""")
+    if rows is None:
+        return None
+    cause = np.array([r[0] for r in rows], dtype="int64")
+    group = np.array([r[1] for r in rows], dtype="int64")
+    cases = np.array([int(r[2]) for r in rows], dtype="int64")
+    # ORDER BY cases DESC, cause (the name, in string order) LIMIT n; share of the total.
+    order = np.lexsort((inf.ranks["cause"][cause], -cases))[:n] if len(rows) else np.array([], dtype="int64")
+    total = float(cases.sum())
+    return pd.DataFrame({
+        "cause": _strings(inf.names["cause"][cause[order]]),
+        "cause_group": _strings(inf.names["cause_group"][group[order]]),
+        "cases": cases[order],
+        "share": cases[order].astype("float64") / total if len(rows) else np.array([], dtype="float64"),
+    })
+
+
+def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame | None:
+    """``maps.hex_density`` from a hexagon cube (None when no cube can answer)."""
+    inf = info(con)
+    if inf is None or not isinstance(min_count, int):
+        return None
+    pred, need = _predicate(inf, flt, district=False)
+    cube = inf.cube("year", need | {"h3c"})
+    if cube is None:
+        return None
+    got = _run(con, f"""SELECT h3c, sum(n)::BIGINT AS n FROM {cube}
+                        WHERE {pred} AND y BETWEEN {int(flt.year_from)} AND {int(flt.year_to)}
+                          AND {inf.guard()}
+                        GROUP BY h3c HAVING sum(n) >= {int(min_count)}""", numpy=True)
+    if got is None:
+        return None
+    code = np.asarray(got["h3c"], dtype="int64")
+    cases = np.asarray(got["n"], dtype="int64")
+    order = np.argsort(inf.ranks["h3"][code], kind="stable") if len(code) else code
+    return pd.DataFrame({
+        "h3": _strings(inf.names["h3"][code[order]]),
+        "cases": cases[order],
+    })
+
+
+def main() -> None:
+    """Command line: add (or rebuild) the summary of an existing store."""
+    import argparse
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description="build the map summary tables of a case store")
+    ap.add_argument("db", type=Path)
+    args = ap.parse_args()
+    con = duckdb.connect(str(args.db))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        ok = refresh(con)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    print("summary built" if ok else "store schema not supported: no summary built")
+
+
+if __name__ == "__main__":
+    main()
