@@ -85,6 +85,7 @@ with left:
     st.subheader("按省份（犯罪地）")
     prov = ctx.run(J.by_province, charge)
     region_map.show(region_map.province_map(prov, ctx.settings.map_style_url), key="jdg_prov_map")
+    st.caption("示意图：省界经简化，未含南海诸岛附图，不作为国界和行政区划依据；对外发布须改用带审图号的标准地图。")
     st.altair_chart(bars(prov, "province"), key="jdg_prov_chart", width="stretch")
     st.dataframe(J.labelled(prov), hide_index=True, column_config=formats, key="jdg_prov_table")
     download_buttons(J.labelled(prov), "裁判文书_按省份", key="jdg_dl_prov")
