@@ -213,11 +213,23 @@ def upsert_cases(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> Upse
             result = _upsert_rebuild(con, new)
         _refresh_causes(con)
         summary.refresh(con)  # in the same transaction: cases and their summary change together
+        _record_import(con, result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def _record_import(con: duckdb.DuckDBPyConnection, result: UpsertResult) -> None:
+    """Count imported rows in the store's metadata, so pages can say the data are mixed."""
+    written = result.inserted + result.replaced
+    if not written:
+        return
+    rows = con.execute("SELECT value FROM meta WHERE key = 'imported_rows'").fetchall()
+    total = (int(rows[0][0]) if rows else 0) + written
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('imported_rows', ?)", [str(total)])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('last_import', CAST(now() AS VARCHAR))")
 
 
 def _upsert_in_place(con: duckdb.DuckDBPyConnection, new: pd.DataFrame) -> UpsertResult | None:

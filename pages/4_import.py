@@ -7,7 +7,7 @@ from analytics import importer
 from ui.shell import setup_page
 from ui.widgets import download_buttons
 
-ctx = setup_page("数据导入")
+ctx = setup_page("数据导入", filters=False)
 max_mb = ctx.settings.import_max_mb
 st.title("数据导入")
 st.caption(

@@ -9,7 +9,7 @@ from ui import region_map
 from ui.shell import setup_page
 from ui.widgets import download_buttons
 
-ctx = setup_page("裁判文书专题")
+ctx = setup_page("裁判文书专题", filters=False)
 st.title("裁判文书专题")
 st.caption(
     "数据：CAIL2018 公开刑事裁判文书（去标识化，仅供研究）。犯罪地由案情文字中的行政区划全称识别"

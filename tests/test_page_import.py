@@ -225,3 +225,16 @@ def test_judgments_page_maps_follow_the_charge(db: Path) -> None:
     assert prov["北京市"]["records"] == 1 and prov["江苏省"]["records"] == 0
     assert "city" not in decks  # no Jiangsu record for this charge: a note instead of a map
     assert any("江苏省没有记录" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", ["4_import.py", "5_judgments.py"])
+def test_pages_without_case_filters_keep_the_url_filter(
+    small_store: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    monkeypatch.setenv("SHUZHU_DB", str(small_store))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / page), default_timeout=60)
+    at.query_params["cat"] = "刑事"
+    at.run()
+    assert not at.exception
+    assert all(m.key != "f_cat" for m in at.multiselect)  # no case filters drawn here
+    assert "刑事" in str(at.query_params.get("cat"))  # but the shared view stays in the URL

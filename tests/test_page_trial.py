@@ -84,3 +84,23 @@ def test_pivot_controls(app: AppTest) -> None:
     assert not app.exception
     assert "平均天数" in table_with(app, "平均天数").columns
 
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "value"),
+    [
+        ("f_years", "slider", (2019, 2021)),
+        ("f_cat", "multiselect", ["执行"]),
+        ("f_grp", "multiselect", ["婚姻家庭、继承纠纷"]),
+        ("f_cause", "multiselect", ["盗窃罪"]),
+        ("f_court", "multiselect", ["苏0623"]),
+        ("f_proc", "multiselect", ["一审"]),
+        ("f_out", "multiselect", ["判决"]),
+        ("f_district", "selectbox", 320681),
+    ],
+)
+def test_every_shared_filter_changes_the_indicators(app: AppTest, key: str, kind: str, value: object) -> None:
+    before = [m.value for m in app.metric]
+    getattr(app, kind)(key=key).set_value(value).run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.metric] != before

@@ -56,3 +56,18 @@ def test_default_store_is_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
     ensure_default_store(target, lambda f, m: seen.append(m))
     ensure_default_store(target, lambda f, m: seen.append(m))  # second start: reused
     assert calls == [target] and seen == ["done"]
+
+
+def test_imports_are_counted_in_the_store_metadata(small_store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(small_store, db)
+    con = open_store(db, read_only=False)
+    try:
+        result = importer.import_file(con, samples.SAMPLE_PATH.read_bytes(), "cases_sample.csv")
+        again = importer.import_file(con, samples.SAMPLE_PATH.read_bytes(), "cases_sample.csv")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    assert again.inserted == again.replaced == 0  # idempotent: nothing counted twice
+    assert int(meta["imported_rows"]) == result.inserted + result.replaced
+    assert meta["dataset"] == "synthetic" and meta["last_import"]

@@ -68,6 +68,11 @@ class Ctx:
         """True when the store holds generated demo data."""
         return self.meta.get("dataset") == "synthetic"
 
+    @property
+    def imported_rows(self) -> int:
+        """Rows written by imports (in a synthetic store: real and demo cases are mixed)."""
+        return int(self.meta.get("imported_rows", "0") or 0)
+
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call an analytics function ``fn(con, *args, **kwargs)`` through the shared cache."""
         return _cached(str(self.settings.db_path), fn.__module__, fn.__name__, args, kwargs)
@@ -237,8 +242,12 @@ def _nav(flt: F.CaseFilter, opts: F.FilterOptions) -> None:
             continue
 
 
-def setup_page(title: str, *, wide: bool = True) -> Ctx:
-    """Configure the page and return its context; call first in every page."""
+def setup_page(title: str, *, wide: bool = True, filters: bool = True) -> Ctx:
+    """Configure the page and return its context; call first in every page.
+
+    ``filters=False`` for pages the case filters do not apply to (import, judgment records): no
+    filter widgets are drawn there, but the filter in the URL is kept and carried by the links.
+    """
     st.set_page_config(page_title=f"{title} · 数助", page_icon="⚖️",
                        layout="wide" if wide else "centered")
     settings = load_settings()
@@ -247,8 +256,12 @@ def setup_page(title: str, *, wide: bool = True) -> Ctx:
     meta = _cached(db, "analytics.store", "store_meta", (), {})
     opts = _cached(db, "analytics.filters", "load_options", (), {})
     as_of = _cached(db, "analytics.maps", "data_as_of", (), {})
-    flt = _sidebar_filters(opts, title)
-    st.sidebar.divider()
+    if filters:
+        flt = _sidebar_filters(opts, title)
+        st.sidebar.divider()
+    else:
+        flt = F.parse_query_params(st.query_params.to_dict(), opts)[0]
+        st.session_state["_f_page"] = title
     _nav(flt, opts)
     ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of)
     if ctx.synthetic:
@@ -262,8 +275,10 @@ def setup_page(title: str, *, wide: bool = True) -> Ctx:
 def synthetic_banner(ctx: Ctx) -> None:
     """A visible notice on the page body when the data are synthetic."""
     if ctx.synthetic:
+        mixed = (f"其中 {ctx.imported_rows:,} 条为导入数据，与演示数据混合。 / includes {ctx.imported_rows:,} "
+                 "imported rows mixed with demo data." if ctx.imported_rows else "")
         st.info(
             "本页数据为**合成演示数据**（按南通公开统计校准，截至 "
             f"{ctx.meta.get('as_of', '')}），不代表真实案件。 / "
-            "Synthetic demo data, not real cases."
+            "Synthetic demo data, not real cases. " + mixed
         )
