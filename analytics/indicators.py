@@ -469,17 +469,20 @@ def _base_sql(flt: CaseFilter, by_month: bool) -> tuple[str, dict[str, object]]:
 
 # One pass computes every ingredient; ratios are derived in Python by the pure functions above.
 # ``days`` is closed − filed; the duration statistics use cases closed in the period only.
-_AGGREGATES = """
+# The stock aggregates need the period's p_start/p_end; the closed ones only ``is_closed`` (the
+# by-month query evaluates them on the cases closed in the period, grouped by closing month).
+_STOCK_AGGREGATES = """
     count(*) FILTER (WHERE is_ps) AS pending_start,
     count(*) FILTER (WHERE is_new) AS filed,
-    count(*) FILTER (WHERE is_closed) AS closed,
     count(*) FILTER (WHERE is_pe) AS pending_end,
+    count(*) FILTER (WHERE is_pe AND p_end - filed_date > $overdue) AS over_12m_pending"""
+_CLOSED_AGGREGATES = """
+    count(*) FILTER (WHERE is_closed) AS closed,
     avg(days) FILTER (WHERE is_closed) AS mean_days,
     quantile_cont(days, 0.5) FILTER (WHERE is_closed) AS median_days,
     quantile_cont(days, 0.9) FILTER (WHERE is_closed) AS p90_days,
     count(*) FILTER (WHERE is_closed AND lim_days IS NOT NULL) AS limit_known_closed,
     count(*) FILTER (WHERE is_closed AND days <= lim_days) AS on_time_closed,
-    count(*) FILTER (WHERE is_pe AND p_end - filed_date > $overdue) AS over_12m_pending,
     count(*) FILTER (WHERE is_closed AND list_contains($mw, outcome::VARCHAR)) AS mediation_withdrawal,
     count(*) FILTER (WHERE is_closed AND is_fi) AS first_instance_closed,
     count(*) FILTER (WHERE is_closed AND is_fi AND coalesce(challenged, false))
@@ -495,6 +498,7 @@ _AGGREGATES = """
              FILTER (WHERE is_closed AND is_enf AND amount IS NOT NULL), 0) AS enforcement_recovered,
     count(*) FILTER (WHERE is_closed AND is_enf AND list_contains($actual, outcome::VARCHAR))
         AS enforcement_actual"""
+_AGGREGATES = _STOCK_AGGREGATES + "," + _CLOSED_AGGREGATES
 
 # Whitelisted group keys -> SQL expression over the base relation.
 _GROUP_SQL: dict[str | None, str] = {
@@ -508,12 +512,9 @@ _COUNT_COLS = [k for k, v in INDICATORS.items() if v == "count"]
 _STAT_COLS = ["mean_days", "median_days", "p90_days"]
 
 
-def _summary_sql(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object]]:
-    """One query computing every indicator's ingredients per group, in one scan of ``cases``."""
-    base, params = _base_sql(flt, by_month=by == "month")
-    key = _GROUP_SQL[by]
-    sql = f"""
-        WITH f AS MATERIALIZED ({base}),
+# Per-case attributes the closed-case aggregates need, over a relation ``f`` of cases: the
+# statutory limit, and the linked appeals/petitions of the first instances closed in ``f``.
+_ENRICH_CTES = """
         lim AS (SELECT unnest($lim_type::VARCHAR[]) AS l_type,
                        unnest($lim_track::VARCHAR[]) AS l_track,
                        unnest($lim_days::INTEGER[]) AS l_days),
@@ -541,9 +542,120 @@ def _summary_sql(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object
             FROM f
             LEFT JOIN lim l1 ON l1.l_type = f.type_code::VARCHAR AND l1.l_track = f.track::VARCHAR
             LEFT JOIN lim l2 ON l2.l_type = f.type_code::VARCHAR AND l2.l_track IS NULL
-            LEFT JOIN links ON links.link_no = f.case_no)
+            LEFT JOIN links ON links.link_no = f.case_no)"""
+
+
+def _summary_sql_reference(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object]]:
+    """The definitional query: every ingredient per group in one scan of ``cases``.
+
+    By month it repeats each case once per month it is relevant to (slow on a large store);
+    ``_summary_sql`` computes the same figures without that, and the tests check the two agree.
+    """
+    base, params = _base_sql(flt, by_month=by == "month")
+    key = _GROUP_SQL[by]
+    sql = f"""
+        WITH f AS MATERIALIZED ({base}),
+        {_ENRICH_CTES.format(key=key)}
         SELECT {"grp," if by else ""} {_AGGREGATES}
         FROM x {"GROUP BY grp" if by else ""}"""
+    return sql, {**params, **_vocab_params()}
+
+
+def _summary_sql(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object]]:
+    """The summary query per group: one row per group (by month: one per month of the period)."""
+    if by != "month":
+        return _summary_sql_reference(flt, by)
+    return _monthly_sql(flt)
+
+
+def _monthly_sql(flt: CaseFilter) -> tuple[str, dict[str, object]]:
+    """Every ingredient per calendar month of [$start, $end] without repeating cases per month.
+
+    * closed-case figures: each case closed in the period is closed in exactly one month (that
+      of its closed_date), so they are grouped by closing month;
+    * 新收: grouped by filing month;
+    * 旧存/未结: pending at day d = #(filed <= d) − #(greatest(closed, filed) <= d) (a case closed
+      before it was filed is never pending), so 未结 of a month is the stock the day before
+      ``$start`` plus the running sum of monthly filings minus monthly ``greatest`` closings, and
+      旧存 of a month is the previous month's 未结;
+    * 超12个月未结: only cases whose life exceeds 365 days can qualify; they are joined with the
+      month ends they are overdue at.
+    Months are consecutive, so each month's p_end is the next month's p_start − 1 day.
+    """
+    where, params = _filter_sql(flt)
+    cols = """case_no, court_code, adcode, category, procedure, type_code, track, cause_group, cause,
+              outcome, filed_date, closed_date, amount, amount_recovered"""
+    sql = f"""
+        WITH months AS (
+            SELECT m AS grp, greatest(m, $start::DATE) AS p_start,
+                   least((m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE, $end::DATE) AS p_end
+            FROM (SELECT unnest(generate_series(date_trunc('month', $start::DATE),
+                                                date_trunc('month', $end::DATE),
+                                                INTERVAL 1 MONTH))::DATE AS m)),
+        -- cases closed in the period, each in its closing month
+        f AS MATERIALIZED (
+            SELECT {cols}, true AS is_closed, closed_date - filed_date AS days,
+                   date_trunc('month', closed_date)::DATE AS close_month
+            FROM cases WHERE ({where}) AND closed_date BETWEEN $start AND $end),
+        {_ENRICH_CTES.format(key="close_month")},
+        closed_agg AS (SELECT grp, {_CLOSED_AGGREGATES} FROM x GROUP BY grp),
+        -- stock and intake: cases filed by $end and not out (closed or filed) before $start;
+        -- fm = filing month (NULL: filed before $start), gm = month of greatest(closed, filed)
+        -- (NULL: still pending at $end; greatest() skips NULLs, hence the IS NOT NULL)
+        pairs AS (
+            SELECT CASE WHEN filed_date >= $start
+                        THEN date_trunc('month', filed_date)::DATE END AS fm,
+                   CASE WHEN closed_date IS NOT NULL AND greatest(filed_date, closed_date) <= $end
+                        THEN date_trunc('month', greatest(filed_date, closed_date))::DATE END AS gm,
+                   count(*) AS n
+            FROM cases
+            WHERE ({where}) AND filed_date <= $end
+              AND (closed_date IS NULL OR greatest(filed_date, closed_date) >= $start)
+            GROUP BY ALL),
+        fl AS (SELECT fm AS grp, sum(n) AS nf FROM pairs WHERE fm IS NOT NULL GROUP BY fm),
+        gl AS (SELECT gm AS grp, sum(n) AS ng FROM pairs WHERE gm IS NOT NULL GROUP BY gm),
+        stock AS (
+            SELECT months.grp, coalesce(fl.nf, 0) AS filed, coalesce(gl.ng, 0) AS out_,
+                   (SELECT coalesce(sum(n), 0) FROM pairs WHERE fm IS NULL)
+                   + sum(coalesce(fl.nf, 0) - coalesce(gl.ng, 0)) OVER (ORDER BY months.grp)
+                       AS pending_end
+            FROM months LEFT JOIN fl ON fl.grp = months.grp LEFT JOIN gl ON gl.grp = months.grp),
+        -- cases that can be pending for more than $overdue days at some day of the period
+        long AS (
+            SELECT filed_date, coalesce(closed_date, $end::DATE + 1) AS until_
+            FROM cases
+            WHERE ({where}) AND filed_date + $overdue < $end
+              AND (closed_date IS NULL OR (closed_date - filed_date > $overdue
+                                           AND closed_date > $start))),
+        overdue AS (
+            SELECT months.grp, count(*) AS over_12m_pending
+            FROM months JOIN long
+              ON long.filed_date + $overdue < months.p_end AND long.until_ > months.p_end
+            GROUP BY months.grp)
+        SELECT months.grp,
+               (stock.pending_end - stock.filed + stock.out_)::BIGINT AS pending_start,
+               stock.filed::BIGINT AS filed,
+               stock.pending_end::BIGINT AS pending_end,
+               coalesce(overdue.over_12m_pending, 0) AS over_12m_pending,
+               coalesce(c.closed, 0) AS closed,
+               c.mean_days, c.median_days, c.p90_days,
+               coalesce(c.limit_known_closed, 0) AS limit_known_closed,
+               coalesce(c.on_time_closed, 0) AS on_time_closed,
+               coalesce(c.mediation_withdrawal, 0) AS mediation_withdrawal,
+               coalesce(c.first_instance_closed, 0) AS first_instance_closed,
+               coalesce(c.first_instance_challenged, 0) AS first_instance_challenged,
+               coalesce(c.appealable_closed, 0) AS appealable_closed,
+               coalesce(c.appealed, 0) AS appealed,
+               coalesce(c.reversed_remanded, 0) AS reversed_remanded,
+               coalesce(c.enforcement_closed, 0) AS enforcement_closed,
+               coalesce(c.enforcement_amount, 0) AS enforcement_amount,
+               coalesce(c.enforcement_recovered, 0) AS enforcement_recovered,
+               coalesce(c.enforcement_actual, 0) AS enforcement_actual
+        FROM months
+        LEFT JOIN stock ON stock.grp = months.grp
+        LEFT JOIN closed_agg c ON c.grp = months.grp
+        LEFT JOIN overdue ON overdue.grp = months.grp
+        ORDER BY months.grp"""
     return sql, {**params, **_vocab_params()}
 
 

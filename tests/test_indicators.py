@@ -188,9 +188,9 @@ _TYPE = {
 }
 
 
-def hand_frame() -> pd.DataFrame:
+def hand_frame(table: list[tuple] | None = None) -> pd.DataFrame:
     rows = []
-    for no, court, ad, tc, track, filed, closed, outcome, amount, rec, origin in HAND:
+    for no, court, ad, tc, track, filed, closed, outcome, amount, rec, origin in table or HAND:
         category, procedure = _TYPE[tc]
         rows.append({
             "case_no": no, "court_code": court, "adcode": ad, "category": category, "type_code": tc,
@@ -761,3 +761,124 @@ def test_oracle_small_store(con: duckdb.DuckDBPyConnection) -> None:
     check_against_oracle(con, ALL, everything, cases, D(year, 1, 1), D(year, 12, 31))
     civil = ALL.with_(categories=("民事",))
     check_against_oracle(con, civil, cases["category"] == "民事", cases, D(year, 4, 1), D(year, 9, 30))
+
+
+# --- the fast by-month query against the definitional (exploding) reference ------------------
+
+# Edge cases on top of HAND: data errors (closed before filed), same-day cases, and cases whose
+# age crosses 365 days at a month end (over_12m_pending counts age > 365 at the period end).
+EDGE = [
+    *HAND,
+    ("x1", "苏0602", 320613, "民初", "普通程序", "2023-03-15", "2023-02-10", "判决", None, None, None),
+    ("x2", "苏0602", 320613, "民初", "普通程序", "2023-01-05", "2022-12-20", "调解", None, None, None),
+    ("x3", "苏0602", 320613, "民初", "简易程序", "2024-01-03", "2023-12-30", "判决", None, None, None),
+    ("x4", "苏0602", 320613, "民初", "普通程序", "2022-01-31", "2023-02-01", "判决", None, None, None),
+    ("x5", "苏0602", 320613, "民初", "普通程序", "2021-12-31", "2023-01-01", "驳回起诉", None, None, None),
+    ("x6", "苏0602", 320613, "民初", "普通程序", "2023-02-28", None, None, None, None, None),
+    ("x7", "苏0682", 320682, "民初", "普通程序", "2022-06-15", "2023-06-30", "判决", None, None, None),
+    ("x8", "苏0682", 320682, "民初", "普通程序", "2022-06-15", "2023-07-01", "判决", None, None, None),
+    ("x9", "苏0682", 320682, "民初", "小额诉讼", "2023-05-10", "2023-05-10", "判决", None, None, None),
+    ("x10", "苏0682", 320682, "执", None, "2023-08-20", "2023-08-05", "执行完毕", 500.0, 250.0, None),
+    ("x11", "苏0682", 320682, "执", None, "2022-12-31", "2022-12-31", "执行和解", 100.0, 100.0, None),
+    ("x12", "苏0602", 320613, "民初", "普通程序", "2022-01-01", "2023-01-01", "判决", None, None, None),
+    ("x13", "苏0602", 320613, "民初", "普通程序", "2022-01-31", "2023-01-31", "判决", None, None, None),
+    ("y1", "苏06", 320613, "民终", None, "2023-04-01", "2023-05-20", "发回重审", None, None, "x1"),
+    ("y2", "苏06", 320613, "民终", None, "2024-03-01", None, None, None, None, "x5"),
+]
+EDGE_PERIODS = [
+    Y2023,
+    (D(2022, 12, 15), D(2023, 2, 10)),
+    (D(2023, 12, 31), D(2024, 3, 1)),
+    (D(2023, 2, 1), D(2023, 2, 28)),
+    (D(2023, 1, 1), D(2023, 1, 1)),
+    (D(2023, 1, 31), D(2023, 2, 1)),
+    (D(2024, 2, 1), D(2024, 2, 29)),
+    (D(2021, 1, 1), D(2024, 12, 31)),
+    (D(2010, 1, 1), D(2010, 3, 31)),
+    (D(2025, 1, 1), D(2025, 6, 30)),
+]
+
+
+def reference_summary(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date,
+                      by: str | None, monkeypatch: pytest.MonkeyPatch) -> pd.DataFrame:
+    """ind.summary computed through the definitional reference query."""
+    with monkeypatch.context() as m:
+        m.setattr(ind, "_summary_sql", ind._summary_sql_reference)
+        return ind.summary(con, flt, s, e, by=by)
+
+
+def assert_same_as_reference(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date,
+                             monkeypatch: pytest.MonkeyPatch, bys: tuple = (None, "court_code", "adcode", "month")
+                             ) -> None:
+    for by in bys:
+        got = ind.summary(con, flt, s, e, by=by)
+        want = reference_summary(con, flt, s, e, by, monkeypatch)
+        # every column, exactly: same values, same None/NaN handling, same dtypes and order
+        pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"summary({s}..{e}, by={by})")
+
+
+@pytest.fixture(scope="module")
+def edge_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    frame = hand_frame(EDGE)
+    path = build_store(tmp_path_factory.mktemp("edge") / "edge.duckdb", frame, {"kind": "test"})
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_monthly_matches_reference_edge(edge_con: duckdb.DuckDBPyConnection,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    filters = [ALL, ALL.with_(courts=("苏0602",)), ALL.with_(categories=("执行",)),
+               ALL.with_(outcomes=("判决", "未结")), ALL.with_(district=320682)]
+    for flt in filters:
+        for s, e in EDGE_PERIODS:
+            assert_same_as_reference(edge_con, flt, s, e, monkeypatch)
+
+
+def test_monthly_edge_against_oracle(edge_con: duckdb.DuckDBPyConnection) -> None:
+    cases = load_cases(edge_con)
+    everything = pd.Series(True, index=cases.index)
+    for s, e in EDGE_PERIODS:
+        check_against_oracle(edge_con, ALL, everything, cases, s, e)
+
+
+def test_monthly_edge_hand_figures(edge_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.summary(edge_con, ALL, *Y2023, by="month").set_index(pd.Index(range(1, 13)))
+    # x1 (filed Mar 15, closed Feb 10) is closed in February and filed in March, never pending;
+    # Feb closed: x1, x4; Mar filed: c4, e3, x1; Dec closed: c4, x3 (filed after the period)
+    assert (df.loc[2, "closed"], df.loc[3, "filed"], df.loc[12, "closed"]) == (2, 3, 2)
+    # x2 (filed Jan 5, closed before the period) is filed in January and never pending
+    assert df.loc[1, "filed"] == 3  # c10, e1, x2
+    # over 12 months at the month end: Jan 31: c6 only (x4 is 365 days old; x13 closed that
+    # day); Jun 30: c6, x8 (380 days; x7 closed that day); Dec 31: c6, c8 (366; c7 is 365)
+    assert df["over_12m_pending"].tolist() == [1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2]
+    # 2024: x6 (filed 2023-02-28) is 366 days old on the leap day
+    q1 = ind.summary(edge_con, ALL, D(2024, 1, 1), D(2024, 3, 31), by="month")
+    assert q1["over_12m_pending"].tolist() == [3, 4, 4]  # c6 c7 c8 (+ x6)
+
+
+def test_monthly_matches_reference_small_store(con: duckdb.DuckDBPyConnection,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The synthetic default data: new == reference for several filters and periods."""
+    first, last = ind.data_span(con)
+    assert first is not None and last is not None
+    y = last.year - 1
+    periods = [
+        (D(y, 1, 1), D(y, 12, 31)),  # a full year
+        (D(y, 3, 10), D(y, 5, 20)),  # partial months at both ends
+        (D(y, 2, 1), D(y, 2, _month_len(y, 2))),  # one month
+        (D(y - 3, 7, 1), last),  # multi-year, to the end of the data
+    ]
+    cases = load_cases(con)
+    courts = tuple(sorted(set(cases["court_code"])))[:2]
+    filters = [ALL, ALL.with_(categories=("民事",)), ALL.with_(courts=courts),
+               ALL.with_(procedures=("一审", "执行实施"), outcomes=("判决", "执行完毕", "未结"))]
+    for flt in filters:
+        for s, e in periods:
+            assert_same_as_reference(con, flt, s, e, monkeypatch, bys=("month",))
+    for s, e in periods[:2]:
+        assert_same_as_reference(con, ALL, s, e, monkeypatch, bys=(None, "court_code", "adcode"))
+
+
+def _month_len(year: int, month: int) -> int:
+    return (D(year + month // 12, month % 12 + 1, 1) - D(year, month, 1)).days
