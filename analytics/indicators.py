@@ -1111,9 +1111,23 @@ def format_change(name: str, diff: float | None, pct: float | None) -> str | Non
     return None if _missing(pct) else f"{float(pct):+.1%}"  # type: ignore[arg-type]
 
 
-def _range_text(name: str) -> str:
+def effective_ranges(
+    overrides: Mapping[str, tuple[float | None, float | None]] | None = None,
+) -> dict[str, tuple[float | None, float | None]]:
+    """The default reasonable ranges with a deployment's overrides (shuzhu.toml) on top.
+
+    Only indicators in ``INDICATORS`` can be given a range; other names are ignored.
+    """
+    out = dict(REASONABLE_RANGES)
+    for name, bounds in (overrides or {}).items():
+        if name in INDICATORS:
+            out[name] = bounds
+    return out
+
+
+def _range_text(name: str, ranges: Mapping[str, tuple[float | None, float | None]] | None = None) -> str:
     """The reasonable range of an indicator as text (≥ 90.00%, 30.00%–80.00% ...)."""
-    low, high = REASONABLE_RANGES[name]
+    low, high = (REASONABLE_RANGES if ranges is None else ranges)[name]
     if low is not None and high is not None:
         return f"{format_value(name, low)} – {format_value(name, high)}"
     return f"≥ {format_value(name, low)}" if low is not None else f"≤ {format_value(name, high)}"
@@ -1131,7 +1145,7 @@ def range_table(
         # Plain text, no emoji: court PCs and the test browser may lack an emoji font.
         status = "— 无数据" if ok is None else ("区间内" if ok else "▲ 超出区间")
         rows.append({"指标": LABELS[name], "本期": format_value(name, v),
-                     "合理区间": _range_text(name), "评价": status})
+                     "合理区间": _range_text(name, ranges), "评价": status})
     return pd.DataFrame(rows, columns=["指标", "本期", "合理区间", "评价"])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,9 @@ class Settings:
     map_style_url: str
     import_max_mb: int
     is_default_store: bool
+    # Reasonable ranges of court indicators that override the defaults in analytics.indicators
+    # ([indicators.ranges.<name>] with min and/or max in shuzhu.toml).
+    indicator_ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -45,4 +48,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_path = PROJECT_ROOT / db_path
     style = env.get("SHUZHU_MAP_STYLE") or cfg.get("map", {}).get("style_url") or BLANK_STYLE_URL
     max_mb = int(env.get("SHUZHU_IMPORT_MAX_MB") or cfg.get("import", {}).get("max_mb", 200))
-    return Settings(db_path, style, max_mb, db_path.resolve() == default_db.resolve())
+    ranges = {
+        str(name): (_opt_float(b.get("min")), _opt_float(b.get("max")))
+        for name, b in cfg.get("indicators", {}).get("ranges", {}).items()
+        if isinstance(b, dict)
+    }
+    return Settings(db_path, style, max_mb, db_path.resolve() == default_db.resolve(), ranges)
+
+
+def _opt_float(value: object) -> float | None:
+    """A bound from the config file (None when absent)."""
+    return None if value is None else float(value)  # type: ignore[arg-type]

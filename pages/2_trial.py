@@ -21,10 +21,11 @@ synthetic_banner(ctx)
 st.caption(f"同比期间 {ys}–{ye}；环比期间 {ps}–{pe}。法院按固定顺序列示，不作排名。")
 
 cmp = ctx.run(ind.compare, flt, start, end)
+ranges = ind.effective_ranges(ctx.settings.indicator_ranges)  # defaults + shuzhu.toml
 now = {r["indicator"]: r for r in cmp.to_dict("records")}
 cols = st.columns(6)
 for i, name in enumerate(ind.HEADLINE):
-    r, ok = now[name], ind.in_range(name, now[name]["current"])
+    r, ok = now[name], ind.in_range(name, now[name]["current"], ranges)
     cols[i % 6].metric(
         ind.LABELS[name] + ("" if ok is None else (" :green[●]" if ok else " :red[▲]")),
         ind.format_value(name, r["current"]),
@@ -36,9 +37,9 @@ for i, name in enumerate(ind.HEADLINE):
 left, right = st.columns([2, 3])
 with left:
     st.subheader("合理区间")
-    ranges = ind.range_table(cmp)
-    st.dataframe(ranges, hide_index=True, key="trial_ranges")
-    download_buttons(ranges, ctx.file_stem("合理区间"), key="trial_dl_ranges")
+    range_rows = ind.range_table(cmp, ranges)
+    st.dataframe(range_rows, hide_index=True, key="trial_ranges")
+    download_buttons(range_rows, ctx.file_stem("合理区间"), key="trial_dl_ranges")
 with right, st.expander("全部指标及同比、环比"):
     full = ind.compare_table(cmp)
     st.dataframe(full, hide_index=True, key="trial_compare")

@@ -882,3 +882,14 @@ def test_monthly_matches_reference_small_store(con: duckdb.DuckDBPyConnection,
 
 def _month_len(year: int, month: int) -> int:
     return (D(year + month // 12, month % 12 + 1, 1) - D(year, month, 1)).days
+
+
+def test_configured_ranges_override_defaults_everywhere() -> None:
+    ranges = ind.effective_ranges({"on_time_rate": (0.95, None), "not_an_indicator": (0, 1)})
+    assert "not_an_indicator" not in ranges
+    assert ranges["clearance_ratio"] == ind.REASONABLE_RANGES["clearance_ratio"]
+    assert ind.in_range("on_time_rate", 0.93) is True
+    assert ind.in_range("on_time_rate", 0.93, ranges) is False
+    values = pd.DataFrame({"indicator": ["on_time_rate"], "current": [0.93]})
+    row = ind.range_table(values, {"on_time_rate": ranges["on_time_rate"]}).iloc[0]
+    assert row["合理区间"] == "≥ 95.00%" and row["评价"] == "▲ 超出区间"

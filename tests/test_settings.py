@@ -35,3 +35,14 @@ def test_environment_wins_over_the_file_and_relative_paths_are_from_the_project(
     s = load_settings({"SHUZHU_CONFIG": str(cfg), "SHUZHU_DB": "data/other.duckdb", "SHUZHU_IMPORT_MAX_MB": "7"})
     assert s.db_path == PROJECT_ROOT / "data" / "other.duckdb"
     assert s.import_max_mb == 7
+
+
+def test_indicator_ranges_from_the_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "shuzhu.toml"
+    cfg.write_text(
+        "[indicators.ranges.on_time_rate]\nmin = 0.95\n"
+        "[indicators.ranges.mediation_withdrawal_rate]\nmin = 0.4\nmax = 0.7\n",
+        encoding="utf-8",
+    )
+    s = load_settings({"SHUZHU_CONFIG": str(cfg)})
+    assert s.indicator_ranges == {"on_time_rate": (0.95, None), "mediation_withdrawal_rate": (0.4, 0.7)}
