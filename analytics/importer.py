@@ -190,6 +190,9 @@ def _vocab(
 # --- reading files -------------------------------------------------------------------------
 
 
+StoreError = store.StoreError  # re-exported for the import page
+
+
 class ImportRefused(Exception):
     """A file that cannot be read or imported as a whole; carries a bilingual Problem."""
 
@@ -1214,10 +1217,16 @@ def import_into(
     """``import_file`` through a writable connection of its own, closed afterwards.
 
     For callers that serve from another connection (the app): they refresh their caches after.
-    Raises what opening the store raises (missing file, locked by another process).
+    Raises ``StoreError`` when the store cannot be opened (missing, locked by another process)
+    or the load fails and is rolled back; the store is then unchanged.
     """
-    con = store.open_store(Path(db_path), read_only=False)
+    try:
+        con = store.open_store(Path(db_path), read_only=False)
+    except (OSError, duckdb.Error) as exc:
+        raise StoreError(str(exc)) from exc
     try:
         return import_file(con, data, filename, mapping, progress, **kwargs)  # type: ignore[arg-type]
+    except duckdb.Error as exc:  # upsert_cases rolled back: nothing was written
+        raise StoreError(str(exc)) from exc
     finally:
         con.close()

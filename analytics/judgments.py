@@ -316,10 +316,18 @@ def import_jsonl(
 
 
 def import_into(db_path: Path | str, path_or_bytes: str | Path | bytes, source: str | None = None) -> JudgmentImport:
-    """``import_jsonl`` through a writable connection of its own (the app serves from another)."""
-    con = store.open_store(Path(db_path), read_only=False)
+    """``import_jsonl`` through a writable connection of its own (the app serves from another).
+
+    Raises ``store.StoreError`` when the store cannot be opened or the insert fails (rolled back).
+    """
+    try:
+        con = store.open_store(Path(db_path), read_only=False)
+    except (OSError, duckdb.Error) as exc:
+        raise store.StoreError(str(exc)) from exc
     try:
         return import_jsonl(con, path_or_bytes, source)
+    except duckdb.Error as exc:
+        raise store.StoreError(str(exc)) from exc
     finally:
         con.close()
 

@@ -21,6 +21,10 @@ from analytics import codes, schema, summary
 Progress = Callable[[float, str], None]
 
 
+class StoreError(Exception):
+    """The store could not be opened or written; nothing was changed."""
+
+
 def _noop(_f: float, _msg: str) -> None:
     return None
 

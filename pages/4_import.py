@@ -121,7 +121,7 @@ if confirm:
     try:
         # Loaded through a writable connection of its own; the serving cache is refreshed after.
         summary = importer.import_into(ctx.settings.db_path, data, uploaded.name, mapping, _progress(), **options)
-    except Exception as exc:  # opening failed or the upsert rolled back: nothing was written
+    except importer.StoreError as exc:  # opening failed or the upsert rolled back: nothing was written
         st.error(f"导入失败，案件库未作任何改动：{exc}\n\nImport failed; the case store is unchanged: {exc}")
         st.stop()
     if summary.loaded:

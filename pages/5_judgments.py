@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import judgments as J
+from analytics.store import StoreError
 from ui import region_map
 from ui.shell import setup_page
 from ui.widgets import download_buttons
@@ -33,7 +34,7 @@ with st.expander("导入裁判文书（CAIL JSON Lines）", expanded=ctx.run(J.r
         try:
             with st.spinner("正在导入… / importing…"):
                 result = J.import_into(ctx.settings.db_path, source)
-        except Exception as exc:  # a failed insert rolled back: nothing was written
+        except StoreError as exc:  # a failed insert rolled back: nothing was written
             st.error(f"导入失败，未作任何改动：{exc}\n\nImport failed, nothing was written: {exc}")
         else:
             ctx.invalidate()

@@ -171,3 +171,26 @@ def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, br
     page.screenshot(path=str(ARTIFACTS / "browser_trial.png"), full_page=True)
     _assert_local(requests, server)
     page.close()
+
+
+def test_import_page_uploads_and_loads_the_sample(server: str, browser: object) -> None:
+    # Runs last in this module: it writes the sample into the server's own copy of the store.
+    from seeds.samples import SAMPLE_PATH, SAMPLE_ROWS
+
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1500, "height": 1300})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/import")
+    page.locator('input[type="file"]').first.wait_for(state="attached", timeout=60_000)
+    page.locator('input[type="file"]').first.set_input_files(str(SAMPLE_PATH))
+    confirm = page.get_by_role("button", name="确认导入")
+    confirm.wait_for(timeout=60_000)
+    page.wait_for_timeout(1_000)
+    confirm.click()
+    page.get_by_text("新增", exact=True).wait_for(timeout=90_000)  # the load's result metrics
+    page.goto(server + "/")
+    # The banner of every page now says the demo store holds imported rows.
+    page.get_by_text(f"其中 {SAMPLE_ROWS} 条为导入数据").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _assert_local(requests, server)
+    page.close()

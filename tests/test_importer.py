@@ -652,3 +652,13 @@ def test_bad_input_gets_a_clear_bilingual_message(name: str, con: duckdb.DuckDBP
         pd.testing.assert_frame_equal(table(con), before)
     else:
         assert s.loaded and s.inserted + s.replaced + s.unchanged == s.accepted
+
+
+def test_import_into_a_missing_or_locked_store_is_a_store_error(tmp_path: Path) -> None:
+    from analytics import judgments
+    from analytics.store import StoreError
+
+    with pytest.raises(StoreError):
+        importer.import_into(tmp_path / "absent.duckdb", b"x", "a.csv")
+    with pytest.raises(StoreError):
+        judgments.import_into(tmp_path / "absent.duckdb", b"{}")
