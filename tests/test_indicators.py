@@ -893,3 +893,90 @@ def test_configured_ranges_override_defaults_everywhere() -> None:
     values = pd.DataFrame({"indicator": ["on_time_rate"], "current": [0.93]})
     row = ind.range_table(values, {"on_time_rate": ranges["on_time_rate"]}).iloc[0]
     assert row["合理区间"] == "≥ 95.00%" and row["评价"] == "▲ 超出区间"
+
+
+# --- compare: all periods in one query == one summary per period ------------------------------
+
+
+def assert_compare_same_as_reference(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date,
+                                     e: dt.date) -> None:
+    got = ind.compare(con, flt, s, e)
+    want = ind._compare_reference(con, flt, s, e)
+    pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"compare({s}..{e}, {flt})")
+    assert got.attrs == want.attrs
+
+
+def assert_period_values_same(con: duckdb.DuckDBPyConnection, flt: CaseFilter,
+                              periods: list[tuple[dt.date, dt.date]]) -> None:
+    got = pd.DataFrame(ind._period_values(con, flt, periods))
+    want = pd.DataFrame([ind.summary(con, flt, s, e).iloc[0].to_dict() for s, e in periods])
+    pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"periods {periods}, {flt}")
+
+
+COMPARE_HAND_PERIODS = [
+    Y2023,  # 同比 == 环比 (2022)
+    (D(2023, 7, 1), D(2023, 12, 31)),  # three distinct half years
+    (D(2023, 3, 10), D(2023, 5, 20)),  # partial months
+    (D(2023, 2, 1), D(2023, 2, 28)),  # one month
+    (D(2022, 12, 31), D(2023, 1, 1)),  # boundary days around the turn of the year
+    (D(2023, 12, 31), D(2023, 12, 31)),  # a single boundary day
+    (D(2024, 2, 1), D(2024, 2, 29)),  # no closed cases
+    (D(2023, 12, 1), D(2023, 12, 30)),  # all pending (with the 崇川 filter)
+    (D(2021, 7, 1), D(2021, 12, 31)),  # 同比/环比 before the data
+    (D(2022, 6, 1), D(2024, 12, 31)),  # multi-year, 同比 starts before the data
+    (D(2010, 1, 1), D(2010, 12, 31)),  # empty, before the data
+    (D(2025, 1, 1), D(2025, 6, 30)),  # empty current period after the data
+]
+COMPARE_HAND_FILTERS = [
+    ALL, ALL.with_(courts=("苏0602",)), ALL.with_(categories=("执行",)), ALL.with_(district=320682),
+    ALL.with_(outcomes=("判决", "未结")), ALL.with_(categories=("行政",)),
+]
+
+
+def test_compare_matches_reference_hand(hand_con: duckdb.DuckDBPyConnection) -> None:
+    for flt in COMPARE_HAND_FILTERS:
+        for s, e in COMPARE_HAND_PERIODS:
+            assert_compare_same_as_reference(hand_con, flt, s, e)
+
+
+def test_compare_matches_reference_edge(edge_con: duckdb.DuckDBPyConnection) -> None:
+    # closed before filed, boundary days, leap days (EDGE)
+    for flt in COMPARE_HAND_FILTERS[:5]:
+        for s, e in [*COMPARE_HAND_PERIODS, *EDGE_PERIODS]:
+            assert_compare_same_as_reference(edge_con, flt, s, e)
+
+
+def test_period_values_matches_summary(edge_con: duckdb.DuckDBPyConnection) -> None:
+    # arbitrary sets: overlapping, disjoint with a gap, empty, no closed cases, repeated
+    sets = [
+        [Y2023, (D(2022, 1, 1), D(2022, 12, 31)), (D(2023, 3, 1), D(2023, 3, 31))],
+        [(D(2010, 1, 1), D(2010, 12, 31)), (D(2024, 2, 1), D(2024, 2, 29)), Y2023],
+        [(D(2023, 2, 10), D(2023, 2, 10)), (D(2023, 3, 15), D(2023, 3, 15)), (D(2023, 2, 10), D(2023, 2, 10))],
+        [(D(2025, 1, 1), D(2025, 1, 31)), (D(2026, 1, 1), D(2026, 1, 31))],
+        [(D(2021, 6, 1), D(2021, 6, 1)), (D(2024, 1, 1), D(2024, 3, 1))],
+    ]
+    for flt in (ALL, ALL.with_(courts=("苏0602",)), ALL.with_(categories=("行政",))):
+        for periods in sets:
+            assert_period_values_same(edge_con, flt, periods)
+
+
+def test_compare_matches_reference_small_store(con: duckdb.DuckDBPyConnection) -> None:
+    first, last = ind.data_span(con)
+    assert first is not None and last is not None
+    y = last.year - 1
+    periods = [
+        (D(y, 1, 1), D(y, 12, 31)),  # one year
+        (D(y, 3, 10), D(y, 5, 20)),  # partial months
+        (D(y, 2, 1), D(y, 2, _month_len(y, 2))),  # one month
+        (D(y, 7, 1), D(y, 12, 31)),  # half year: three distinct periods
+        (D(y - 3, 7, 1), last),  # multi-year
+        (first, D(first.year, 12, 31)),  # 同比 and 环比 start before the data
+        (D(first.year + 1, 1, 1), last),  # all years
+    ]
+    cases = load_cases(con)
+    courts = tuple(sorted(set(cases["court_code"])))[:2]
+    filters = [ALL, ALL.with_(categories=("民事",)), ALL.with_(courts=courts),
+               ALL.with_(procedures=("一审", "执行实施"), outcomes=("判决", "执行完毕", "未结"))]
+    for flt in filters:
+        for s, e in periods:
+            assert_compare_same_as_reference(con, flt, s, e)
