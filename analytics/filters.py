@@ -7,7 +7,7 @@ warning and the default is used instead, never an exception.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -65,12 +65,37 @@ class CaseFilter:
 
     def where(self, *, years: bool = True, district: bool = True) -> tuple[str, list[object]]:
         """SQL predicate over ``cases`` and its parameters; ``years``/``district`` can be left out."""
-        clauses: list[str] = []
         params: list[object] = []
+
+        def mark(value: object) -> str:
+            params.append(value)
+            return "?"
+
+        return self._predicate(mark, years, district), params
+
+    def where_named(self, prefix: str = "f", *, years: bool = True,
+                    district: bool = True) -> tuple[str, dict[str, object]]:
+        """The same predicate with named parameters ``$f0, $f1 ...``, for queries using ``$name``.
+
+        DuckDB cannot mix ``?`` and ``$name`` in one statement, and the indicator queries name
+        their many parameters.
+        """
+        params: dict[str, object] = {}
+
+        def mark(value: object) -> str:
+            name = f"{prefix}{len(params)}"
+            params[name] = value
+            return f"${name}"
+
+        return self._predicate(mark, years, district), params
+
+    def _predicate(self, mark: Callable[[object], str], years: bool, district: bool) -> str:
+        """The predicate, with ``mark(value)`` giving each parameter's placeholder."""
+        clauses: list[str] = []
         if years:
             # A range on the sort key (filed_date) lets DuckDB skip row groups by zone map.
-            clauses.append("filed_date >= make_date(?, 1, 1) AND filed_date < make_date(?, 1, 1)")
-            params += [self.year_from, self.year_to + 1]
+            clauses.append(f"filed_date >= make_date({mark(self.year_from)}, 1, 1) "
+                           f"AND filed_date < make_date({mark(self.year_to + 1)}, 1, 1)")
         for attr, col in (
             ("categories", "category"),
             ("cause_groups", "cause_group"),
@@ -80,21 +105,18 @@ class CaseFilter:
         ):
             values = getattr(self, attr)
             if values:
-                clauses.append(f"{col}::VARCHAR IN ({', '.join('?' * len(values))})")
-                params += list(values)
+                clauses.append(f"{col}::VARCHAR IN ({', '.join(mark(v) for v in values)})")
         if self.outcomes:
             real = [o for o in self.outcomes if o != PENDING]
             parts = []
             if real:
-                parts.append(f"outcome::VARCHAR IN ({', '.join('?' * len(real))})")
-                params += real
+                parts.append(f"outcome::VARCHAR IN ({', '.join(mark(v) for v in real)})")
             if PENDING in self.outcomes:
                 parts.append("closed_date IS NULL")
             clauses.append("(" + " OR ".join(parts) + ")")
         if district and self.district is not None:
-            clauses.append("adcode = ?")
-            params.append(self.district)
-        return (" AND ".join(clauses) or "TRUE"), params
+            clauses.append(f"adcode = {mark(self.district)}")
+        return " AND ".join(clauses) or "TRUE"
 
     def to_query_params(self, defaults: CaseFilter | None = None) -> dict[str, str]:
         """URL query parameters for this filter (fields equal to the defaults are left out)."""

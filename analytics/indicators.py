@@ -395,18 +395,6 @@ def month_starts(start: dt.date | str, end: dt.date | str) -> list[dt.date]:
 # --- SQL building blocks ---------------------------------------------------------------------
 
 
-def _filter_sql(flt: CaseFilter) -> tuple[str, dict[str, object]]:
-    """The filter's non-date predicate with its ``?`` turned into named ``$f<i>`` parameters."""
-    where, params = flt.where(years=False)
-    # Named parameters keep the long queries below readable (DuckDB cannot mix them with ``?``).
-    # CaseFilter.where emits no string literals, so every ``?`` is a placeholder; check it.
-    if "'" in where or '"' in where:
-        raise ValueError("unexpected literal in CaseFilter.where()")
-    counter = iter(range(len(params)))
-    named = re.sub(r"\?", lambda _m: f"$f{next(counter)}", where)
-    return named, {f"f{i}": v for i, v in enumerate(params)}
-
-
 def _vocab_params() -> dict[str, object]:
     """Vocabulary constants and the statutory-limit table, as query parameters."""
     lim_type, lim_track, lim_days = _limit_table()
@@ -444,7 +432,7 @@ _FLAGS = """
 
 def _base_sql(flt: CaseFilter, by_month: bool) -> tuple[str, dict[str, object]]:
     """SELECT of relevant cases with their (sub-)period bounds p_start/p_end and the four flags."""
-    where, params = _filter_sql(flt)
+    where, params = flt.where_named(years=False)
     cols = """case_no, court_code, adcode, category, procedure, type_code, track, cause_group, cause,
               outcome, filed_date, closed_date, amount, amount_recovered, plaintiff_kind,
               defendant_kind, defendant_industry"""
@@ -582,7 +570,7 @@ def _monthly_sql(flt: CaseFilter) -> tuple[str, dict[str, object]]:
       month ends they are overdue at.
     Months are consecutive, so each month's p_end is the next month's p_start − 1 day.
     """
-    where, params = _filter_sql(flt)
+    where, params = flt.where_named(years=False)
     cols = """case_no, court_code, adcode, category, procedure, type_code, track, cause_group, cause,
               outcome, filed_date, closed_date, amount, amount_recovered"""
     sql = f"""
@@ -845,7 +833,7 @@ def _compare_sql(flt: CaseFilter, n: int) -> tuple[str, dict[str, object]]:
     the periods (the only rows they count for: every closed-case aggregate filters on is_closed).
     One ungrouped aggregate per period (UNION ALL) is much faster than GROUP BY period.
     """
-    where, params = _filter_sql(flt)
+    where, params = flt.where_named(years=False)
     cols = "case_no, procedure, type_code, track, outcome, filed_date, closed_date, amount, amount_recovered"
     hull = f"{_LO.replace('$start', '$hs')} <= {_HI.replace('$end', '$he')}"
     # one ungrouped aggregate per period over its relevant cases

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import geodata
+
 SEED = 20161214  # the day the 2016 Nantong figures were published
 YEARS: tuple[int, ...] = tuple(range(2016, 2026))
 AS_OF = date(2025, 12, 31)  # data cut-off: cases closing later are pending
@@ -34,11 +36,13 @@ SPRING_FESTIVAL: dict[int, date] = {
 }
 
 # District weights for where disputes arise: 70% population (2020 census, 崇川 incl. 开发区),
-# 30% economy (latest GDP found). Offence places for some crimes override this.
-DISTRICT_POP = {320613: 1_516_013, 320612: 1_258_739, 320614: 991_782, 320623: 880_006,
-                320681: 967_313, 320682: 1_238_448, 320685: 874_334}
-DISTRICT_GDP = {320613: 1737.1, 320612: 1462.5, 320614: 1352.37, 320623: 1314.6,
-                320681: 1345.9, 320682: 1479.31, 320685: 1221.6}
+# 30% economy (latest GDP found); both from geodata's reference table. Offence places for some
+# crimes override this. The keys keep the order the generator has always drawn in, so the seeded
+# data (and the committed sample) do not change.
+_DRAW_ORDER = (320613, 320612, 320614, 320623, 320681, 320682, 320685)
+_REFERENCE = geodata.district_reference().dropna(subset=["adcode"]).set_index("adcode")
+DISTRICT_POP: dict[int, int] = {a: geodata.rate_population()[a] for a in _DRAW_ORDER}
+DISTRICT_GDP: dict[int, float] = {a: float(_REFERENCE.loc[a, "gdp_100m_cny"]) for a in _DRAW_ORDER}
 
 # Town centres (lon, lat) around which cases cluster; the rest spread over the district.
 TOWNS: dict[int, tuple[tuple[float, float, float], ...]] = {  # (lon, lat, weight)

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analytics.codes import COURT_BY_CODE, COURTS, TYPE_CODES
+from analytics.schema import CASE_COLUMN_NAMES
 from seeds import catalog as cat
 
 Progress = Callable[[float, str], None]
@@ -117,16 +119,25 @@ def _basic_court(adcode: np.ndarray, filed: np.ndarray, rng: np.random.Generator
 
     With ``rng``, part of 崇川's cases before the merger go to 港闸 court; without, none do.
     """
-    court = pd.Series(adcode).map({
-        320613: "苏0602", 320612: "苏0612", 320614: "苏0684", 320623: "苏0623",
-        320681: "苏0681", 320682: "苏0682", 320685: "苏0685",
-    }).to_numpy(dtype=object)
-    haian_old = (adcode == 320685) & (filed < np.datetime64("2018-05-11"))
+    court = pd.Series(adcode).map(_CURRENT_COURT).to_numpy(dtype=object)
+    haian_old = (adcode == 320685) & (filed < np.datetime64(_HAIAN_NEW.valid_from))
     court[haian_old] = "苏0621"
     if rng is not None:
-        gangzha = (adcode == 320613) & (filed < np.datetime64("2020-07-28")) & (rng.random(len(adcode)) < 0.22)
-        court[gangzha] = "苏0611"
+        gangzha = (adcode == 320613) & _before_gangzha_closed(filed) & (rng.random(len(adcode)) < 0.22)
+        court[gangzha] = _GANGZHA.code
     return court
+
+
+# Court facts come from analytics.codes: today's basic court per district, and the dates of the
+# two changes (海安 re-coded 2018, 港闸 merged into 崇川 2020).
+_CURRENT_COURT = {c.adcode: c.code for c in COURTS if c.level == "basic" and c.valid_to is None}
+_HAIAN_NEW = COURT_BY_CODE["苏0685"]
+_GANGZHA = COURT_BY_CODE["苏0611"]
+
+
+def _before_gangzha_closed(filed: np.ndarray) -> np.ndarray:
+    """Filing dates on which 港闸 court still took cases."""
+    return filed <= np.datetime64(_GANGZHA.valid_to)
 
 
 def _finish(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
@@ -257,8 +268,8 @@ def _derive(rng: np.random.Generator, src: pd.DataFrame, sel: np.ndarray, type_c
         filed_at = out["filed_date"].to_numpy()
         codes = _basic_court(out["adcode"].to_numpy(), filed_at, None)
         # Enforcement stays with the court that decided the case while that court exists.
-        gangzha = (rows["court_code"].to_numpy() == "苏0611") & (filed_at < np.datetime64("2020-07-28"))
-        codes[gangzha] = "苏0611"
+        gangzha = (rows["court_code"].to_numpy() == _GANGZHA.code) & _before_gangzha_closed(filed_at)
+        codes[gangzha] = _GANGZHA.code
         out["court_code"] = codes
     else:
         out["court_code"] = court
@@ -391,8 +402,6 @@ def _number(df: pd.DataFrame) -> pd.DataFrame:
 
 def _finalise(df: pd.DataFrame, causes: dict[str, cat.Cause]) -> pd.DataFrame:
     """Schema columns: category/procedure from the type code, cause group, origin case number."""
-    from analytics.codes import TYPE_CODES
-
     tc = df["type_code"]
     df["category"] = tc.map({t: v[0] for t, v in TYPE_CODES.items()})
     df["procedure"] = tc.map({t: v[1] for t, v in TYPE_CODES.items()})
@@ -405,8 +414,6 @@ def _finalise(df: pd.DataFrame, causes: dict[str, cat.Cause]) -> pd.DataFrame:
     # links to dropped 2015 cases stay, as they would in a real extract.
     keep = (df["filed_date"] >= start) | df["closed_date"].isna() | (df["closed_date"] >= start)
     df = df[keep].reset_index(drop=True)
-    from analytics.schema import CASE_COLUMN_NAMES
-
     return df[list(CASE_COLUMN_NAMES)]
 
 

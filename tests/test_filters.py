@@ -127,3 +127,18 @@ def test_options_from_store(con: duckdb.DuckDBPyConnection) -> None:
     assert len(opts.districts) == 7
     assert all(opts.cause_parent[c] in opts.cause_groups for c in opts.causes)
     assert opts.courts[0] == "苏06"  # fixed display order, never by volume
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [F.CaseFilter(2020, 2020, outcomes=("判决", F.PENDING), district=320682),
+     F.CaseFilter(2019, 2021, courts=("苏0602",), causes=("a",), categories=("民事",))],
+)
+def test_named_parameters_give_the_same_rows(flt: F.CaseFilter) -> None:
+    con = duckdb.connect()
+    con.register("cases", _frame())
+    where, params = flt.where()
+    named, by_name = flt.where_named()
+    assert "?" not in named and set(by_name) == {f"f{i}" for i in range(len(params))}
+    got = con.execute(f"SELECT count(*) FROM cases WHERE {named}", by_name).fetchone()[0]
+    assert got == con.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0] > 0

@@ -14,6 +14,7 @@ import geodata
 from analytics import maps
 from analytics.choropleth import PALETTE, classify
 from analytics.filters import PENDING, CaseFilter
+from benchmarks.pandas_impl import PandasMap
 
 AS_OF = date(2025, 12, 31)
 FILTERS = [
@@ -26,23 +27,8 @@ FILTERS = [
 
 
 def _pandas_filter(df: pd.DataFrame, flt: CaseFilter, years: bool = True, district: bool = True) -> pd.DataFrame:
-    """The filter written independently in pandas (the oracle)."""
-    m = pd.Series(True, index=df.index)
-    if years:
-        m &= df["filed_date"].dt.year.between(flt.year_from, flt.year_to)
-    for attr, col in (("categories", "category"), ("cause_groups", "cause_group"), ("causes", "cause"),
-                      ("courts", "court_code"), ("procedures", "procedure")):
-        if getattr(flt, attr):
-            m &= df[col].isin(getattr(flt, attr))
-    if flt.outcomes:
-        real = [o for o in flt.outcomes if o != PENDING]
-        om = df["outcome"].isin(real)
-        if PENDING in flt.outcomes:
-            om |= df["closed_date"].isna()
-        m &= om
-    if district and flt.district is not None:
-        m &= df["adcode"] == flt.district
-    return df[m]
+    """The filter in pandas (the oracle): the benchmark's baseline, so there is one pandas definition."""
+    return df[PandasMap(df).mask(flt, years=years, district=district)]
 
 
 @pytest.mark.parametrize("flt", FILTERS)

@@ -39,6 +39,16 @@ class CompactDeck(pdk.Deck):
 TOOLTIP = {"html": "<b>{name}</b><br/>{l1}<br/>{l2}<br/>{l3}"}
 
 
+def text_layer(labels: list[dict[str, Any]], layer_id: str, size: int, color: list[int],
+               bold: bool = False) -> pdk.Layer:
+    """Chinese labels (rows ``{"t": text, "p": [lon, lat]}``) at a fixed pixel size, white halo."""
+    return pdk.Layer("TextLayer", labels, id=layer_id, get_position="p", get_text="t",
+                     get_size=size, get_color=color, font_family=CJK_FONT,
+                     character_set='"auto"', font_weight=700 if bold else 400,
+                     outline_width=2, outline_color=[255, 255, 255, 255],
+                     font_settings={"sdf": True}, pickable=False)
+
+
 def _pct(v: float | None) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.1%}"
 
@@ -111,12 +121,7 @@ def build_deck(
     near = [{"t": p["name"], "p": [p.get("label_near_lon") or p["label_lon"],
                                   p.get("label_near_lat") or p["label_lat"]]}
             for p in (f["properties"] for f in neighbours)]
-    for data, lid, size, color in ((near, "context_labels", 13, [120, 130, 140, 255]),
-                                   (labels, "district_labels", 20, [20, 20, 20, 255])):
-        layers.append(pdk.Layer("TextLayer", data, id=lid, get_position="p", get_text="t",
-                                get_size=size, get_color=color, font_family=CJK_FONT,
-                                character_set='"auto"', font_weight=700 if size > 15 else 400,
-                                outline_width=2, outline_color=[255, 255, 255, 255],
-                                font_settings={"sdf": True}, pickable=False))
+    layers.append(text_layer(near, "context_labels", 13, [120, 130, 140, 255]))
+    layers.append(text_layer(labels, "district_labels", 20, [20, 20, 20, 255], bold=True))
     return CompactDeck(layers=layers, initial_view_state=VIEW, map_style=style_url,
                        map_provider=None, tooltip=TOOLTIP)

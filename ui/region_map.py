@@ -23,7 +23,7 @@ from shapely.geometry import shape
 
 import geodata
 from analytics.choropleth import Classes, classify
-from ui.deck import CJK_FONT, CompactDeck
+from ui.deck import CompactDeck, text_layer
 from ui.widgets import legend
 
 REGION_LAYER = "regions"
@@ -91,25 +91,6 @@ def join_counts(
 def legend_items(classes: Classes, fmt: str = "{:,.0f}") -> list[tuple[str, tuple[int, int, int]]]:
     """The class legend followed by the no-record grey."""
     return [*classes.legend(fmt), (NO_RECORDS_LABEL, NO_RECORDS)]
-
-
-def _text_layer(labels: list[dict[str, Any]], layer_id: str, size: int, color: list[int]) -> pdk.Layer:
-    """Chinese labels at fixed pixel size with a white halo."""
-    return pdk.Layer(
-        "TextLayer",
-        labels,
-        id=layer_id,
-        get_position="p",
-        get_text="t",
-        get_size=size,
-        get_color=color,
-        font_family=CJK_FONT,
-        character_set='"auto"',
-        outline_width=2,
-        outline_color=[255, 255, 255, 255],
-        font_settings={"sdf": True},
-        pickable=False,
-    )
 
 
 def _pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
@@ -187,9 +168,9 @@ def build_deck(
     if context:
         names = [{"t": p["name_short"], "p": [p["label_lon"], p["label_lat"]]}
                  for p in (f["properties"] for f in context)]
-        layers.append(_text_layer(names, "region_context_labels", label_size - 1, CONTEXT_TEXT))
+        layers.append(text_layer(names, "region_context_labels", label_size - 1, CONTEXT_TEXT))
     labels = thin_labels([f["properties"] for f in regions["features"]], view.zoom, label_size)
-    layers.append(_text_layer(labels, "region_labels", label_size, [20, 20, 20, 255]))
+    layers.append(text_layer(labels, "region_labels", label_size, [20, 20, 20, 255]))
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
