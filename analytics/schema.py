@@ -137,6 +137,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("amount", "DOUBLE", False, "标的额 / 申请执行标的 in yuan"),
     Column("amount_recovered", "DOUBLE", False, "执行到位金额 in yuan (enforcement only)"),
     Column("plaintiff_kind", "party_kind_t", False, "原告/申请人 kind (public prosecutor for 刑事)"),
+    Column("plaintiff_industry", "industry_t", False, "industry of an enterprise plaintiff/applicant"),
+    Column("plaintiff_key", "BIGINT", False, "pseudonymous id of the main plaintiff/applicant (repeat parties)"),
     Column("defendant_kind", "party_kind_t", False, "被告/被执行人/被告人 kind"),
     Column("defendant_industry", "industry_t", False, "industry of an enterprise defendant"),
     Column("defendant_key", "BIGINT", False, "pseudonymous id of the main defendant (repeat parties)"),

@@ -29,8 +29,13 @@ T = TypeVar("T")
 PAGES: tuple[tuple[str, str], ...] = (
     ("app.py", "案件密度地图"),
     ("pages/2_trial.py", "审判执行运行情况"),
+    ("pages/3_index.py", "经济社会运行评估"),
+    ("pages/6_alerts.py", "风险预警"),
+    ("pages/7_topics.py", "专题研究"),
+    ("pages/8_report.py", "评估报告"),
     ("pages/4_import.py", "数据导入"),
     ("pages/5_judgments.py", "裁判文书专题"),
+    ("pages/9_catalogue.py", "开放数据目录"),
 )
 
 # Widget keys of the shared filters (also used by tests to drive the filters).
