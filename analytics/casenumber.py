@@ -123,7 +123,10 @@ OTHER_COURTS: dict[str, str] = {
     "苏72": "南京海事法院",
 }
 
-FIRST_YEAR = 2016  # the case-number rule applies to cases received from 2016-01-01
+# The case-number rule applies to cases received from 2016-01-01. This is only the default
+# lower bound: the importer widens it from configuration (``[import] first_year``) and from the
+# years the store already holds (a store may hold new-format numbers of 2015 cases).
+FIRST_YEAR = 2016
 
 # Bracket and spacing variants people type; NFKC already maps full-width （） and digits.
 # Traditional 蘇/號 appear in Big5 exports.
@@ -186,8 +189,11 @@ def _in_use(code: str, year: int) -> bool:
     return not (court.valid_to is not None and year > court.valid_to.year)
 
 
-def parse_case_number(text: object, today: date | None = None) -> CaseNumber | Problem:
-    """Parse a case number; a Problem (Chinese + English) says why it could not be parsed."""
+def parse_case_number(text: object, today: date | None = None, first_year: int | None = None) -> CaseNumber | Problem:
+    """Parse a case number; a Problem (Chinese + English) says why it could not be parsed.
+
+    Valid years run from ``first_year`` (default FIRST_YEAR) to next year.
+    """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return Problem("案号为空", "case number is empty")
     raw = str(text)
@@ -207,10 +213,11 @@ def parse_case_number(text: object, today: date | None = None) -> CaseNumber | P
         )
     year = int(m["year"])
     last_year = (today or date.today()).year + 1
-    if not FIRST_YEAR <= year <= last_year:
+    first = FIRST_YEAR if first_year is None else first_year
+    if not first <= year <= last_year:
         return Problem(
-            f"案号年份 {year} 超出范围 {FIRST_YEAR}–{last_year}",
-            f"case number year {year} outside {FIRST_YEAR}-{last_year}",
+            f"案号年份 {year} 超出范围 {first}–{last_year}",
+            f"case number year {year} outside {first}-{last_year}",
         )
     c = _COURT.match(m["code"])
     if c is None:

@@ -7,8 +7,10 @@ warning and the default is used instead, never an exception.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import duckdb
 
@@ -211,39 +213,79 @@ def _parse_years(raw: str, options: FilterOptions) -> tuple[int, int] | None:
     return max(lo, options.year_min), min(hi, options.year_max)
 
 
+OPTIONS_META_KEY = "options"  # meta key of the JSON written by ``options_metadata`` at every write
+
+
+def options_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The values present in ``cases`` and the data span: one scan, run when the data change.
+
+    Written to ``meta`` (key ``options``) by ``analytics.store.bump_data_version`` at every load
+    and import, and read by :func:`load_options` and ``maps.data_as_of`` when a page starts, so
+    that a start never scans the case table. ``as_of`` is the latest filing or closing date.
+    """
+    row = con.execute(
+        """SELECT list(DISTINCT category::VARCHAR), list(DISTINCT court_code::VARCHAR),
+                  list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR),
+                  min(year(filed_date)), max(year(filed_date)), list(DISTINCT adcode),
+                  greatest(max(filed_date), max(closed_date))::VARCHAR
+           FROM cases"""
+    ).fetchone()
+    assert row is not None
+    cats, courts, procs, outs, ymin, ymax, adcodes, as_of = row
+    return {
+        "categories": sorted(cats or []),
+        "courts": sorted(courts or []),
+        "procedures": sorted(procs or []),
+        "outcomes": sorted(o for o in (outs or []) if o is not None),
+        "year_min": None if ymin is None else int(ymin),
+        "year_max": None if ymax is None else int(ymax),
+        "districts": sorted(int(a) for a in (adcodes or []) if a is not None),
+        "as_of": as_of,
+    }
+
+
+def stored_options(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The options metadata written at the last write (None for an older store) and the meta table."""
+    meta = {str(k): str(v) for k, v in con.execute("SELECT key, value FROM meta").fetchall()}
+    raw = meta.get(OPTIONS_META_KEY)
+    return (json.loads(raw) if raw else None), meta
+
+
 def load_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    """Filter options from the store (values in ENUM order, i.e. the fixed display order)."""
+    """Filter options (values in ENUM order, i.e. the fixed display order) from store metadata.
+
+    Reads the metadata written when the data last changed (``options_metadata``): catalog and
+    small-table queries only, never a scan of ``cases``. A store written before that metadata
+    existed is scanned once instead.
+    """
 
     def members(type_name: str) -> tuple[str, ...]:
         rows = con.execute(f"SELECT enum_range(NULL::{type_name})::VARCHAR[]").fetchall()
         return tuple(rows[0][0]) if rows else ()
 
-    present = con.execute(
-        """SELECT list(DISTINCT category::VARCHAR), list(DISTINCT court_code::VARCHAR),
-                  list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR),
-                  min(year(filed_date)), max(year(filed_date)), list(DISTINCT adcode)
-           FROM cases"""
-    ).fetchone()
-    assert present is not None
-    cats, courts, procs, outs, ymin, ymax, adcodes = present
-    start = con.execute("SELECT value FROM meta WHERE key = 'period_start'").fetchone()
+    present, meta = stored_options(con)
+    if present is None:
+        present = options_metadata(con)
+    ymin, ymax = present["year_min"], present["year_max"]
+    start = meta.get("period_start")
     if start and ymin is not None:
         # Cases filed before the data period are only there as pending stock (旧存).
-        ymin = max(int(ymin), int(start[0][:4]))
+        ymin = max(int(ymin), int(start[:4]))
     pairs = con.execute("SELECT cause, cause_group, category FROM causes").fetchall()
     parent = {c: g for c, g, _ in pairs}
     group_cat = {g: cat for _, g, cat in pairs}
     in_use = set(parent)
+    cats, courts, procs, outs = (set(present[k]) for k in ("categories", "courts", "procedures", "outcomes"))
     return FilterOptions(
-        categories=tuple(v for v in members("category_t") if v in set(cats)),
+        categories=tuple(v for v in members("category_t") if v in cats),
         cause_groups=tuple(v for v in members("cause_group_t") if v in set(parent.values())),
         causes=tuple(v for v in members("cause_t") if v in in_use),
-        courts=tuple(v for v in members("court_code_t") if v in set(courts)),
-        procedures=tuple(v for v in members("procedure_t") if v in set(procs)),
-        outcomes=tuple(v for v in members("outcome_t") if v in set(o for o in outs if o)),
+        courts=tuple(v for v in members("court_code_t") if v in courts),
+        procedures=tuple(v for v in members("procedure_t") if v in procs),
+        outcomes=tuple(v for v in members("outcome_t") if v in outs),
         year_min=int(ymin or 0),
         year_max=int(ymax or 0),
-        districts=tuple(sorted(int(a) for a in adcodes)),
+        districts=tuple(present["districts"]),
         cause_parent=parent,
         group_category=group_cat,
     )

@@ -77,37 +77,49 @@ INDUSTRIES: tuple[str, ...] = (
 
 SOURCES: tuple[str, ...] = ("synthetic", "import")
 
-# Statutory time limits (法定审限) in days by type code and track; ``None`` track = any.
-# Sources: 民事诉讼法 (2023) arts. 152 (普通 6 months), 164 (简易 3 months), 168 (小额 2 months),
-# 183 (二审 on judgments 3 months); 刑事诉讼法 (2018) arts. 208 (一审 2-3 months: 3 used),
-# 243 (二审 2 months, extendable: 3 used as the operating limit), 225 (速裁 10-15 days: 15);
-# 行政诉讼法 (2017) arts. 81 (一审 6 months), 88 (二审 3 months); 最高法《关于严格执行案件审理
-# 期限制度的若干规定》 art. 5 (执行 6 months) and art. 4 (再审 as the instance retried, 6 months
-# for civil retrial by default). Extensions (延长审限) and suspensions (扣除审限) are not in the
-# model, so this is the *normal* limit (正常审限).
-STATUTORY_LIMIT_DAYS: dict[tuple[str, str | None], int] = {
-    ("民初", "普通程序"): 182,
-    ("民初", "简易程序"): 91,
-    ("民初", "小额诉讼"): 60,
-    ("民终", None): 91,
-    ("民申", None): 91,
-    ("民再", None): 182,
-    ("民特", None): 30,
-    ("民督", None): 15,
-    ("刑初", "普通程序"): 91,
-    ("刑初", "简易程序"): 20,
-    ("刑初", "速裁程序"): 15,
-    ("刑终", None): 91,
-    ("刑更", None): 30,
-    ("刑申", None): 91,
-    ("行初", None): 182,
-    ("行终", None): 91,
-    ("行审", None): 30,
-    ("执", None): 182,
-    ("执恢", None): 182,
-    ("执异", None): 15,
-    ("执复", None): 30,
-    ("财保", None): 5,
+# Statutory time limits (法定审限) as (n, unit), unit "month" (calendar months: filed + n months,
+# 民事诉讼法 art. 85 / 刑事诉讼法 art. 105 -- the filing day is not counted), "day" or "hour" (the data
+# hold dates only, so 48 hours is read as closed at most 2 calendar days after filing). Key:
+# (type_code, qualifier); qualifier = the track of a first instance, or for a 民终 whether it
+# appeals a judgment or a ruling (from the first instance's outcome, via origin_case_no); None = any.
+# A case whose key is not here has an unknown limit (e.g. 民初 without a track, a 民终 whose first
+# instance is not in the store, 刑再): it is counted and shown as 审限未知, never treated as on time.
+# Sources: 民事诉讼法 (2023) art. 152 (普通程序 6 months), 164 (简易 3 months), 169 (小额 2 months),
+# 183 (二审: against a judgment 3 months, against a ruling 30 days), 187 (特别程序 30 days),
+# 211 (再审审查 3 months), 223 (督促程序 15 days), 104 (诉前财产保全 48 hours; 仲裁前 the same);
+# 刑事诉讼法 (2018) art. 208 (公诉一审 2 months; 至迟 3 months and longer for 死刑/附带民事/art. 158
+# cases only with approval, which the data do not show), 220 (简易 20 days), 225 (速裁 10 days),
+# 243 (二审 2 months); 行政诉讼法 (2017) art. 81 (一审 6 months), 88 (二审 3 months); 最高法
+# 《关于严格执行案件审理期限制度的若干规定》 art. 5 (执行 6 months) and art. 4 (再审 as the instance
+# retried: 6 months by default); 执行异议 15 days (民诉法 2021 text arts. 232, 234); 执行复议 30 days;
+# 刑更 (减刑、假释) 1 month; 行审 (非诉行政执行审查) 30 days. Extensions (延长审限) and suspensions
+# (扣除审限) are not in the data, so this is the *normal* limit (正常审限, "未扣除审限").
+APPEAL_AGAINST_JUDGMENT = "对判决上诉"
+APPEAL_AGAINST_RULING = "对裁定上诉"
+STATUTORY_LIMITS: dict[tuple[str, str | None], tuple[int, str]] = {
+    ("民初", "普通程序"): (6, "month"),
+    ("民初", "简易程序"): (3, "month"),
+    ("民初", "小额诉讼"): (2, "month"),
+    ("民终", APPEAL_AGAINST_JUDGMENT): (3, "month"),
+    ("民终", APPEAL_AGAINST_RULING): (30, "day"),
+    ("民申", None): (3, "month"),
+    ("民再", None): (6, "month"),
+    ("民特", None): (30, "day"),
+    ("民督", None): (15, "day"),
+    ("刑初", "普通程序"): (2, "month"),
+    ("刑初", "简易程序"): (20, "day"),
+    ("刑初", "速裁程序"): (10, "day"),
+    ("刑终", None): (2, "month"),
+    ("刑更", None): (1, "month"),
+    ("刑申", None): (3, "month"),
+    ("行初", None): (6, "month"),
+    ("行终", None): (3, "month"),
+    ("行审", None): (30, "day"),
+    ("执", None): (6, "month"),
+    ("执恢", None): (6, "month"),
+    ("执异", None): (15, "day"),
+    ("执复", None): (30, "day"),
+    ("财保", None): (48, "hour"),
 }
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import date
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -124,7 +128,7 @@ def test_options_from_store(con: duckdb.DuckDBPyConnection) -> None:
     opts = F.load_options(con)
     assert opts.year_min == 2016 and opts.year_max == 2025  # 2015 is only pending stock
     assert opts.categories[:4] == ("刑事", "民事", "行政", "执行")
-    assert len(opts.districts) == 7
+    assert set(opts.districts) - {320600} == {320613, 320612, 320614, 320685, 320682, 320623, 320681}
     assert all(opts.cause_parent[c] in opts.cause_groups for c in opts.causes)
     assert opts.courts[0] == "苏06"  # fixed display order, never by volume
 
@@ -142,3 +146,76 @@ def test_named_parameters_give_the_same_rows(flt: F.CaseFilter) -> None:
     assert "?" not in named and set(by_name) == {f"f{i}" for i in range(len(params))}
     got = con.execute(f"SELECT count(*) FROM cases WHERE {named}", by_name).fetchone()[0]
     assert got == con.execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0] > 0
+
+
+# --- options and data span from the store's metadata (written at every load and write) -------
+
+
+def _scan_oracle(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Options computed in pandas from a full read of the store (shares no code with filters.py)."""
+    df = con.execute("SELECT * FROM cases").df()
+    enum = {t: con.execute(f"SELECT enum_range(NULL::{t})::VARCHAR[]").fetchall()[0][0]
+            for t in ("category_t", "court_code_t", "procedure_t", "outcome_t", "cause_t")}
+    start = con.execute("SELECT value FROM meta WHERE key = 'period_start'").fetchall()
+    years = df["filed_date"].dt.year
+    causes = set(df["cause"].astype(str))
+    return {
+        "categories": tuple(v for v in enum["category_t"] if v in set(df["category"].astype(str))),
+        "courts": tuple(v for v in enum["court_code_t"] if v in set(df["court_code"].astype(str))),
+        "procedures": tuple(v for v in enum["procedure_t"] if v in set(df["procedure"].astype(str))),
+        "outcomes": tuple(v for v in enum["outcome_t"] if v in set(df["outcome"].dropna().astype(str))),
+        "causes": tuple(v for v in enum["cause_t"] if v in causes),
+        "year_min": max(int(years.min()), int(start[0][0][:4])) if start else int(years.min()),
+        "year_max": int(years.max()),
+        "districts": tuple(sorted(int(a) for a in df["adcode"].unique())),
+        "as_of": max(df["filed_date"].max(), df["closed_date"].max()).date(),
+    }
+
+
+def _as_dict(opts: F.FilterOptions, as_of: date) -> dict[str, object]:
+    return {"categories": opts.categories, "courts": opts.courts, "procedures": opts.procedures,
+            "outcomes": opts.outcomes, "causes": opts.causes, "year_min": opts.year_min,
+            "year_max": opts.year_max, "districts": opts.districts, "as_of": as_of}
+
+
+@pytest.fixture()
+def rw_store(small_store: Path, tmp_path: Path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(small_store, path)
+    c = duckdb.connect(str(path))
+    yield c
+    c.close()
+
+
+def test_options_come_from_metadata_not_a_scan(rw_store: duckdb.DuckDBPyConnection) -> None:
+    from analytics import maps
+
+    want = _scan_oracle(rw_store)
+    assert _as_dict(F.load_options(rw_store), maps.data_as_of(rw_store)) == want
+    # With the case table out of reach, the options and the data span still load: no scan.
+    rw_store.execute("ALTER TABLE cases RENAME TO cases_hidden")
+    assert _as_dict(F.load_options(rw_store), maps.data_as_of(rw_store)) == want
+    rw_store.execute("ALTER TABLE cases_hidden RENAME TO cases")
+    # A store written before the metadata existed is scanned instead, with the same result.
+    rw_store.execute("DELETE FROM meta WHERE key = ?", [F.OPTIONS_META_KEY])
+    assert _as_dict(F.load_options(rw_store), maps.data_as_of(rw_store)) == want
+
+
+def test_options_metadata_follows_a_write(rw_store: duckdb.DuckDBPyConnection) -> None:
+    from analytics import maps
+    from analytics.store import upsert_cases
+
+    before = F.load_options(rw_store)
+    new = rw_store.execute("SELECT * FROM cases ORDER BY case_no LIMIT 3").df()
+    new["case_no"] = new["case_no"] + "N"
+    new["adcode"] = 320600  # unplaced: a district code the store did not have
+    new["court_code"] = "苏0699"  # a court code the store did not have (the ENUMs grow)
+    new["filed_date"] = pd.Timestamp("2026-02-03")  # a later year and data span
+    new["closed_date"] = [pd.Timestamp("2026-03-04"), pd.NaT, pd.NaT]
+    upsert_cases(rw_store, new)
+    got = _as_dict(F.load_options(rw_store), maps.data_as_of(rw_store))
+    assert got == _scan_oracle(rw_store)
+    # By hand: the new values appear in the options, the span ends on the new closing date.
+    assert 320600 in got["districts"] and 320600 not in before.districts
+    assert "苏0699" in got["courts"] and got["year_max"] == 2026
+    assert got["as_of"] == date(2026, 3, 4)

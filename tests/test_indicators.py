@@ -7,18 +7,21 @@ Expected numbers in the hand-made tests were worked out by hand from the case ta
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
 from collections.abc import Iterator
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from indicator_oracle import data_end, load_cases, oracle
+from indicator_reference import compare_reference, summary_reference
 
 from analytics import indicators as ind
 from analytics import schema
 from analytics.filters import CaseFilter
+from analytics.indicators import queries
 from analytics.store import build_store
 
 D = dt.date
@@ -62,6 +65,24 @@ def test_other_pure_ratios() -> None:
     assert ind.appeal_rate(1, 8) == 0.125
     assert ind.recovery_rate(250.0, 1000.0) == 0.25
     assert ind.actual_enforcement_rate(2, 5) == 0.4
+    assert ind.appeal_reversal_rate(3, 12) == 0.25
+
+
+def test_catalogue_is_complete_and_consistent() -> None:
+    ingredients = {*ind.STOCK_INGREDIENTS, *ind.CLOSED_INGREDIENTS, *ind.EVENT_INGREDIENTS}
+    # every ingredient is itself an indicator column, and every formula uses known ingredients
+    assert ingredients <= set(ind.INDICATORS)
+    for key, d in ind.DEFINITIONS.items():
+        assert ind.definition(key) is d and d.key == key
+        assert set(d.num) | set(d.den) <= ingredients, key
+        assert d.label and d.formula and d.source, key
+        assert d.source in d.help and d.formula in d.help
+    # the headline's 调撤率 is the civil first-instance figure; 撤回上诉 only counts for 二审
+    assert ind.definition("mediation_withdrawal_rate").den == ("civil_first_instance_closed",)
+    assert "撤回上诉" not in ind.MEDIATION_WITHDRAWAL_OUTCOMES
+    assert "撤回上诉" in ind.APPEAL_MEDIATION_WITHDRAWAL_OUTCOMES
+    assert ind.LABELS["pending_end"] == "期末未结（全部在办）"
+    assert "未扣除审限" in ind.definition("on_time_rate").help
 
 
 @pytest.mark.parametrize(
@@ -97,7 +118,7 @@ def test_in_range() -> None:
     assert ind.in_range("on_time_rate", 0.95) is True
     assert ind.in_range("on_time_rate", 0.90) is True  # bounds inclusive
     assert ind.in_range("on_time_rate", 0.89) is False
-    assert ind.in_range("over_12m_pending_ratio", 0.02) is False
+    assert ind.in_range("over_12m_pending_ratio", 0.06) is False  # ≤ 5 % of 期末未结
     assert ind.in_range("mediation_withdrawal_rate", 0.2) is False
     assert ind.in_range("mediation_withdrawal_rate", 0.5) is True
     assert ind.in_range("mediation_withdrawal_rate", 0.81) is False
@@ -111,9 +132,13 @@ def test_in_range() -> None:
 
 
 def test_statutory_limit_fallback() -> None:
-    assert ind.statutory_limit("民初", "小额诉讼") == 60
-    assert ind.statutory_limit("民终", None) == 91
-    assert ind.statutory_limit("民终", "普通程序") == 91  # falls back to (type, None)
+    assert ind.statutory_limit("民初", "小额诉讼") == (2, "month")
+    assert ind.statutory_limit("民终", schema.APPEAL_AGAINST_JUDGMENT) == (3, "month")  # 民诉法 183
+    assert ind.statutory_limit("民终", schema.APPEAL_AGAINST_RULING) == (30, "day")
+    assert ind.statutory_limit("民终", None) is None  # first instance unknown: judgment or ruling?
+    assert ind.statutory_limit("刑终", "普通程序") == (2, "month")  # falls back to (type, None); 刑诉法 243
+    assert ind.statutory_limit("刑初", "速裁程序") == (10, "day")  # 刑诉法 225
+    assert ind.statutory_limit("财保", None) == (48, "hour")  # 民诉法 104
     assert ind.statutory_limit("民初", None) is None  # no limit without a track
     assert ind.statutory_limit("刑再", None) is None
 
@@ -134,6 +159,13 @@ def test_labels_cover_indicators() -> None:
         # not whole months: equal length in days (Jan 1 - Jun 15 2024 is 167 days)
         (D(2024, 1, 1), D(2024, 6, 15), (D(2023, 1, 1), D(2023, 6, 15)), (D(2023, 7, 18), D(2023, 12, 31))),
         (D(2024, 2, 29), D(2024, 3, 5), (D(2023, 2, 28), D(2023, 3, 5)), (D(2024, 2, 23), D(2024, 2, 28))),
+        # twelve whole months across the turn of a year: 同比 is the year before, equal to 环比
+        (D(2023, 7, 1), D(2024, 6, 30), (D(2022, 7, 1), D(2023, 6, 30)), (D(2022, 7, 1), D(2023, 6, 30))),
+        # longer than a year: no 同比 (it would overlap); 环比 is the preceding equal span
+        (D(2021, 1, 1), D(2023, 12, 31), None, (D(2018, 1, 1), D(2020, 12, 31))),
+        (D(2024, 1, 1), D(2025, 6, 30), None, (D(2022, 7, 1), D(2023, 12, 31))),
+        # not whole months, 731 days: the 731 days before (2019-03-15 .. 2021-03-14, over 2020-02-29)
+        (D(2021, 3, 15), D(2023, 3, 15), None, (D(2019, 3, 15), D(2021, 3, 14))),
     ],
 )
 def test_comparison_periods(start: dt.date, end: dt.date, yoy: tuple, pop: tuple) -> None:
@@ -185,6 +217,8 @@ _TYPE = {
     "执": ("执行", "执行实施"),
     "执恢": ("执行", "执行实施"),
     "刑初": ("刑事", "一审"),
+    "刑终": ("刑事", "二审"),
+    "财保": ("非诉保全审查", "保全审查"),
 }
 
 
@@ -233,11 +267,16 @@ def test_hand_year_counts(hand_con: duckdb.DuckDBPyConnection) -> None:
 
 def test_hand_year_durations(hand_con: duckdb.DuckDBPyConnection) -> None:
     r = one(ind.summary(hand_con, ALL, *Y2023))
-    # days: 61 305 28 30 30 92 61 75 10 90 243 30 19 -> sum 1074
-    assert r["mean_days"] == pytest.approx(1074 / 13)
-    assert r["median_days"] == 61
-    # sorted: 10 19 28 30 30 30 61 61 75 90 92 243 305; p90 at 10.8 -> 92 + 0.8 * 151
-    assert r["p90_days"] == pytest.approx(212.8)
+    # trial cases (not 执行/保全): c1 61, c4 305, c5 28, c9 30, c11 30, c12 92, d1 61, d3 75,
+    # d4 10, k1 19 -> sum 711 over 10
+    assert r["trial_closed"] == 10
+    assert r["mean_days"] == pytest.approx(71.1)
+    # sorted: 10 19 28 30 30 61 61 75 92 305; median (30 + 61) / 2; p90 at 8.1 -> 92 + 0.1 * 213
+    assert r["median_days"] == pytest.approx(45.5)
+    assert r["p90_days"] == pytest.approx(113.3)
+    # enforcement: e1 90, e2 243, e3 30; no 保全 case
+    assert r["enforcement_mean_days"] == pytest.approx(121.0)
+    assert r["preservation_mean_days"] is None
 
 
 def test_hand_year_statutory_limits(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -247,6 +286,7 @@ def test_hand_year_statutory_limits(hand_con: duckdb.DuckDBPyConnection) -> None
     # late: c4 (小额 305 > 60), e2 (执 243 > 182), k1 (速裁 19 > 15)
     assert r["on_time_closed"] == 9
     assert r["on_time_rate"] == pytest.approx(0.75)
+    assert r["limit_unknown_closed"] == 1  # c9, counted and shown
 
 
 def test_hand_year_over_12_months(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -258,24 +298,33 @@ def test_hand_year_over_12_months(hand_con: duckdb.DuckDBPyConnection) -> None:
 
 def test_hand_year_mediation_withdrawal(hand_con: duckdb.DuckDBPyConnection) -> None:
     r = one(ind.summary(hand_con, ALL, *Y2023))
-    # c5 调解, c9 撤诉, d4 撤回上诉
-    assert r["mediation_withdrawal"] == 3
-    assert r["mediation_withdrawal_rate"] == pytest.approx(3 / 13)
+    # 民事一审 closed: c1 c4 c5 c9 c11 c12; 调撤: c5 调解, c9 撤诉 -> 2 / 6 (not 3 / 13 of all closed)
+    assert (r["mediation_withdrawal"], r["civil_first_instance_closed"]) == (2, 6)
+    assert r["mediation_withdrawal_rate"] == pytest.approx(1 / 3)
+    # all 一审 adds k1 (判决): 2 / 7; no 行政 case: None
+    assert r["first_instance_mediation_withdrawal_rate"] == pytest.approx(2 / 7)
+    assert r["admin_first_instance_closed"] == 0 and r["admin_mediation_withdrawal_rate"] is None
+    # 二审 closed: d1 维持, d3 改判, d4 撤回上诉 -> 二审调撤 1 / 3, 二审改判发回 1 / 3
+    assert r["appeal_closed"] == 3
+    assert r["appeal_mediation_withdrawal_rate"] == pytest.approx(1 / 3)
+    assert r["appeal_reversed"] == 1 and r["appeal_reversal_rate"] == pytest.approx(1 / 3)
 
 
 def test_hand_year_first_instance(hand_con: duckdb.DuckDBPyConnection) -> None:
     r = one(ind.summary(hand_con, ALL, *Y2023))
     # first instances closed: c1 c4 c5 c9 c11 c12 k1
     assert r["first_instance_closed"] == 7
-    # challenged: c1 (d3), c4 (d4), c11 (d1), c12 (d2: petition filed after the period)
-    assert r["first_instance_challenged"] == 4
-    assert r["service_acceptance_rate"] == pytest.approx(3 / 7)
-    # appealable: c1, c11, c12 (驳回起诉), k1; not c4 (小额诉讼 is final), c5 (调解), c9 (撤诉)
-    assert r["appealable_closed"] == 4
-    assert r["appealed"] == 2  # c1, c11 (c12 only petitioned; c4 is not appealable)
-    assert r["appeal_rate"] == pytest.approx(0.5)
-    assert r["reversed_remanded"] == 1  # c1 (d3 改判)
+    # flow basis: appeals filed in 2023: d1, d3, d4 (d2, a petition, is filed in 2024)
+    assert (r["appeals_filed"], r["challenges_filed"]) == (3, 3)
+    assert r["appeal_rate"] == pytest.approx(3 / 7)
+    assert r["service_acceptance_rate"] == pytest.approx(4 / 7)  # 1 − 3 / 7
+    assert r["reversals_decided"] == 1  # d3 改判, decided 2023-11-15
     assert r["reversal_remand_rate"] == pytest.approx(1 / 7)
+    # cohort basis: c1 (d3), c4 (d4), c11 (d1), c12 (d2) challenged; c1 c4 c11 appealed; c1 reversed
+    assert (r["first_instance_challenged"], r["first_instance_appealed"], r["first_instance_reversed"]) == (4, 3, 1)
+    # ... but the data end 2024-02-01, less than a year after the period: the window is open
+    assert r["service_acceptance_rate_cohort"] is None and r["appeal_rate_cohort"] is None
+    assert r["reversal_remand_rate_cohort"] is None
 
 
 def test_hand_year_enforcement(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -299,7 +348,8 @@ def test_hand_by_court_fixed_order(hand_con: duckdb.DuckDBPyConnection) -> None:
     assert df["pending_end"].tolist() == [0, 5, 1]
     # the 中院 has no first instances: None, not 0 or NaN
     assert df["service_acceptance_rate"].iloc[0] is None
-    assert df["service_acceptance_rate"].iloc[1] == pytest.approx(2 / 6)
+    # 崇川: 6 first instances closed; 3 appeals of them filed in 2023 (d1 d3 d4, heard at 苏06)
+    assert df["service_acceptance_rate"].iloc[1] == pytest.approx(1 - 3 / 6)
 
 
 def test_hand_by_district(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -348,11 +398,14 @@ def test_hand_filter_links_reach_other_courts(hand_con: duckdb.DuckDBPyConnectio
     # the filter keeps only 崇川; its appeals sit in the 中院 and must still be found
     r = one(ind.summary(hand_con, ALL.with_(courts=("苏0602",)), *Y2023))
     assert r["first_instance_closed"] == 6
-    assert r["first_instance_challenged"] == 4
-    assert r["appealable_closed"] == 3 and r["appealed"] == 2
-    assert r["reversed_remanded"] == 1
+    assert (r["appeals_filed"], r["challenges_filed"], r["reversals_decided"]) == (3, 3, 1)
+    assert r["first_instance_challenged"] == 4 and r["first_instance_appealed"] == 3
+    assert r["first_instance_reversed"] == 1
     r = one(ind.summary(hand_con, ALL.with_(procedures=("一审",)), *Y2023))
-    assert r["first_instance_challenged"] == 4 and r["reversed_remanded"] == 1
+    assert r["first_instance_challenged"] == 4 and r["reversals_decided"] == 1
+    # 刑事 first instances only (k1): none appealed
+    r = one(ind.summary(hand_con, ALL.with_(categories=("刑事",)), *Y2023))
+    assert (r["first_instance_closed"], r["appeals_filed"], r["service_acceptance_rate"]) == (1, 0, 1.0)
 
 
 def test_hand_filter_category(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -506,12 +559,13 @@ def test_format_value_and_change() -> None:
 
 def test_range_table(hand_con: duckdb.DuckDBPyConnection) -> None:
     table = ind.range_table(ind.compare(hand_con, ALL, *Y2023)).set_index("指标")
-    # 2023: 审限内 0.75 (< 0.90), 服判息诉 3/7, 超12个月 2/6, 调撤 3/13 (< 0.30), 结收比 13/14
+    # 2023: 审限内 0.75 (< 0.90), 服判息诉 4/7, 超12个月 2/6, 调撤 1/3 (民事一审), 结收比 13/14
     assert table.loc["法定审限内结案率", "评价"] == "▲ 超出区间"
     assert table.loc["法定审限内结案率", "合理区间"] == "≥ 90.00%"
     assert table.loc["结收比", "评价"] == "区间内"
     assert table.loc["结收比", "合理区间"] == "90.00% – 110.00%"
-    assert table.loc["超12个月未结案件比", "合理区间"] == "≤ 1.00%"
+    assert table.loc["超12个月未结案件比", "合理区间"] == "≤ 5.00%"
+    assert table.loc["调撤率（民事一审）", "评价"] == "区间内"
     empty = ind.range_table(ind.compare(hand_con, ALL, D(2010, 1, 1), D(2010, 12, 31)))
     assert set(empty["评价"]) == {"— 无数据"}
 
@@ -527,91 +581,16 @@ def test_compare_table(hand_con: duckdb.DuckDBPyConnection) -> None:
 def test_display_table(hand_con: duckdb.DuckDBPyConnection) -> None:
     df = ind.summary(hand_con, ALL, *Y2023, by="month")
     shown = ind.display_table(df, ["month", "filed", "closure_rate", "mean_days"])
-    assert shown.columns.tolist() == ["月份", "新收", "结案率(%)", "平均审理天数"]
+    assert shown.columns.tolist() == ["月份", "新收", "结案率(%)", "平均审理天数（审判）"]
     assert shown["月份"].iloc[0] == "2023-01"
     assert shown["结案率(%)"].iloc[0] == round(1 / 7 * 100, 2)
-    assert shown["平均审理天数"].iloc[1] is None  # nothing closed in February
+    assert shown["平均审理天数（审判）"].iloc[1] is None  # nothing closed in February
 
 
 # --- DuckDB vs an independent pandas implementation -------------------------------------------
 
-CHALLENGE = {"二审", "再审审查", "再审"}
-
-
-def _statutory(tc: str, track: object) -> float:
-    lim = schema.STATUTORY_LIMIT_DAYS
-    key_track = None if track is None or (isinstance(track, float) and math.isnan(track)) else track
-    v = lim.get((tc, key_track), lim.get((tc, None)))
-    return np.nan if v is None else float(v)
-
-
-def oracle(cases: pd.DataFrame, sel: pd.Series, s: dt.date, e: dt.date) -> dict[str, object]:
-    """Every indicator ingredient by its written definition, rows of ``cases`` where ``sel``."""
-    start, end = pd.Timestamp(s), pd.Timestamp(e)
-    c = cases[sel]
-    filed, closed = c["filed_date"], c["closed_date"]
-    is_closed = closed.notna() & (closed >= start) & (closed <= end)
-    pe = (filed <= end) & (closed.isna() | (closed > end))
-    out: dict[str, object] = {
-        "pending_start": int(((filed < start) & (closed.isna() | (closed >= start))).sum()),
-        "filed": int(((filed >= start) & (filed <= end)).sum()),
-        "closed": int(is_closed.sum()),
-        "pending_end": int(pe.sum()),
-    }
-    cl = c[is_closed]
-    days = (cl["closed_date"] - cl["filed_date"]).dt.days
-    out["mean_days"] = days.mean() if len(days) else None
-    out["median_days"] = days.quantile(0.5) if len(days) else None
-    out["p90_days"] = days.quantile(0.9) if len(days) else None
-    lim = pd.Series([_statutory(t, k) for t, k in zip(cl["type_code"], cl["track"], strict=True)],
-                    index=cl.index, dtype=float)
-    out["limit_known_closed"] = int(lim.notna().sum())
-    out["on_time_closed"] = int((days <= lim).sum())
-    age = (end - c.loc[pe, "filed_date"]).dt.days
-    out["over_12m_pending"] = int((age > 365).sum())
-    out["mediation_withdrawal"] = int(cl["outcome"].isin(["调解", "撤诉", "撤回上诉"]).sum())
-    links = cases[cases["procedure"].isin(CHALLENGE) & cases["origin_case_no"].notna()]
-    challenged = set(links["origin_case_no"])
-    appealed = set(links.loc[links["procedure"] == "二审", "origin_case_no"])
-    rev = links[(links["procedure"] == "二审") & links["outcome"].isin(["改判", "发回重审"])]
-    reversed_ = set(rev["origin_case_no"])
-    fi = cl[cl["procedure"] == "一审"]
-    appealable = fi[fi["outcome"].isin(["判决", "驳回起诉"]) & (fi["track"] != "小额诉讼")]
-    out["first_instance_closed"] = len(fi)
-    out["first_instance_challenged"] = int(fi["case_no"].isin(challenged).sum())
-    out["appealable_closed"] = len(appealable)
-    out["appealed"] = int(appealable["case_no"].isin(appealed).sum())
-    out["reversed_remanded"] = int(fi["case_no"].isin(reversed_).sum())
-    enf = cl[cl["procedure"] == "执行实施"]
-    with_amount = enf[enf["amount"].notna()]
-    out["enforcement_closed"] = len(enf)
-    out["enforcement_amount"] = float(with_amount["amount"].sum())
-    out["enforcement_recovered"] = float(with_amount["amount_recovered"].fillna(0).sum())
-    out["enforcement_actual"] = int(enf["outcome"].isin(["执行完毕", "执行和解"]).sum())
-    # ratios straight from the published formulas
-
-    def div(a: float, b: float) -> float | None:
-        return None if b == 0 else a / b
-
-    o = out
-    o["closure_rate"] = div(o["closed"], o["pending_start"] + o["filed"])
-    o["clearance_ratio"] = div(o["closed"], o["filed"])
-    o["cepej_clearance_rate"] = None if o["filed"] == 0 else 100 * o["closed"] / o["filed"]
-    length = (e - s).days + 1
-    o["cepej_disposition_time"] = None if o["closed"] == 0 else length * o["pending_end"] / o["closed"]
-    o["on_time_rate"] = div(o["on_time_closed"], o["limit_known_closed"])
-    o["over_12m_pending_ratio"] = div(o["over_12m_pending"], o["pending_end"])
-    o["mediation_withdrawal_rate"] = div(o["mediation_withdrawal"], o["closed"])
-    o["service_acceptance_rate"] = div(o["first_instance_closed"] - o["first_instance_challenged"],
-                                       o["first_instance_closed"])
-    o["appeal_rate"] = div(o["appealed"], o["appealable_closed"])
-    o["reversal_remand_rate"] = div(o["reversed_remanded"], o["first_instance_closed"])
-    o["recovery_rate"] = div(o["enforcement_recovered"], o["enforcement_amount"])
-    o["actual_enforcement_rate"] = div(o["enforcement_actual"], o["enforcement_closed"])
-    return out
-
-
 def assert_matches(got: dict, want: dict, where: str) -> None:
+    assert set(want) == set(ind.INDICATORS), set(want) ^ set(ind.INDICATORS)
     for name in ind.INDICATORS:
         g, w = got[name], want[name]
         if w is None:
@@ -622,34 +601,28 @@ def assert_matches(got: dict, want: dict, where: str) -> None:
             assert g is not None and g == pytest.approx(w, rel=1e-9, abs=1e-9), f"{where} {name}: {g} != {w}"
 
 
-def load_cases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    df = con.execute("SELECT * FROM cases").df()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.CategoricalDtype):
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return df
-
-
 def check_against_oracle(con: duckdb.DuckDBPyConnection, flt: CaseFilter, sel: pd.Series,
-                         cases: pd.DataFrame, s: dt.date, e: dt.date) -> None:
-    assert_matches(one(ind.summary(con, flt, s, e)), oracle(cases, sel, s, e), f"{s}..{e}")
+                         cases: pd.DataFrame, s: dt.date, e: dt.date, out_ok: pd.Series | None = None) -> None:
+    end = data_end(cases)
+    assert_matches(one(ind.summary(con, flt, s, e)), oracle(cases, sel, s, e, end, out_ok), f"{s}..{e}")
     by_court = ind.summary(con, flt, s, e, by="court_code")
     present = set()
     for _, row in by_court.iterrows():
         present.add(row["court_code"])
-        assert_matches(row.to_dict(), oracle(cases, sel & (cases["court_code"] == row["court_code"]), s, e),
+        assert_matches(row.to_dict(),
+                       oracle(cases, sel & (cases["court_code"] == row["court_code"]), s, e, end, out_ok),
                        f"court {row['court_code']}")
     # no court with activity may be missing
     for code in set(cases.loc[sel, "court_code"]) - present:
-        w = oracle(cases, sel & (cases["court_code"] == code), s, e)
-        assert w["pending_start"] + w["filed"] + w["closed"] + w["pending_end"] == 0, code
+        w = oracle(cases, sel & (cases["court_code"] == code), s, e, end, out_ok)
+        assert w["pending_start"] + w["filed"] + w["closed"] + w["pending_end"] + w["challenges_filed"] == 0, code
     by_district = ind.summary(con, flt, s, e, by="adcode")
     for _, row in by_district.iterrows():
-        assert_matches(row.to_dict(), oracle(cases, sel & (cases["adcode"] == row["adcode"]), s, e),
+        assert_matches(row.to_dict(), oracle(cases, sel & (cases["adcode"] == row["adcode"]), s, e, end, out_ok),
                        f"district {row['adcode']}")
     for _, row in ind.summary(con, flt, s, e, by="month").iterrows():
         ms, me = row["period_start"].date(), row["period_end"].date()
-        assert_matches(row.to_dict(), oracle(cases, sel, ms, me), f"month {ms}")
+        assert_matches(row.to_dict(), oracle(cases, sel, ms, me, end, out_ok), f"month {ms}")
 
 
 def test_oracle_hand_frame(hand_con: duckdb.DuckDBPyConnection) -> None:
@@ -714,6 +687,20 @@ def random_cases(seed: int, n: int) -> pd.DataFrame:
                 "closed_date": None if closed is None else str(closed),
                 "outcome": None if closed is None else outs[rng.integers(len(outs))], "amount": None,
                 "amount_recovered": None, "origin_case_no": r["case_no"], "source": "synthetic"})
+    # 恢复执行 of some 终本 enforcement cases, with the origin's full amount (as the generator does)
+    ended = [r for r in rows if r["type_code"] == "执" and r["outcome"] == "终结本次执行"]
+    for j, r in enumerate(ended):
+        if rng.random() > 0.5:
+            continue
+        filed = np.datetime64(r["closed_date"]) + np.timedelta64(int(rng.integers(30, 400)), "D")
+        closed = None if rng.random() < 0.2 else filed + np.timedelta64(int(rng.integers(10, 300)), "D")
+        rec = None if r["amount"] is None else round(r["amount"] * rng.random(), 2)
+        rows.append({
+            "case_no": f"h{j}", "court_code": r["court_code"], "adcode": r["adcode"], "category": "执行",
+            "type_code": "执恢", "procedure": "执行实施", "track": None, "cause_group": "执行组",
+            "cause": "执行案由0", "filed_date": str(filed), "closed_date": None if closed is None else str(closed),
+            "outcome": None if closed is None else ["执行完毕", "终结本次执行", "执行和解"][rng.integers(3)],
+            "amount": r["amount"], "amount_recovered": rec, "origin_case_no": r["case_no"], "source": "synthetic"})
     return pd.DataFrame(rows)
 
 
@@ -734,6 +721,10 @@ def test_oracle_random_frame(random_con: duckdb.DuckDBPyConnection) -> None:
     flt = ALL.with_(courts=("苏0602", "苏06"), procedures=("一审", "二审"))
     sel = cases["court_code"].isin(["苏0602", "苏06"]) & cases["procedure"].isin(["一审", "二审"])
     check_against_oracle(random_con, flt, sel, cases, D(2021, 1, 1), D(2021, 12, 31))
+    # the 结案方式 filter selects closed cases only; 旧存/新收/未结 ignore it
+    judged = ALL.with_(outcomes=("判决", "执行完毕", "未结"))
+    out_ok = cases["outcome"].isin(["判决", "执行完毕"]) | cases["closed_date"].isna()
+    check_against_oracle(random_con, judged, everything, cases, D(2022, 1, 1), D(2022, 12, 31), out_ok)
 
 
 def test_oracle_pivot_random(random_con: duckdb.DuckDBPyConnection) -> None:
@@ -802,9 +793,7 @@ EDGE_PERIODS = [
 def reference_summary(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date,
                       by: str | None, monkeypatch: pytest.MonkeyPatch) -> pd.DataFrame:
     """ind.summary computed through the definitional reference query."""
-    with monkeypatch.context() as m:
-        m.setattr(ind, "_summary_sql", ind._summary_sql_reference)
-        return ind.summary(con, flt, s, e, by=by)
+    return summary_reference(con, flt, s, e, by, monkeypatch)
 
 
 def assert_same_as_reference(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date,
@@ -901,14 +890,14 @@ def test_configured_ranges_override_defaults_everywhere() -> None:
 def assert_compare_same_as_reference(con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date,
                                      e: dt.date) -> None:
     got = ind.compare(con, flt, s, e)
-    want = ind._compare_reference(con, flt, s, e)
+    want = compare_reference(con, flt, s, e)
     pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"compare({s}..{e}, {flt})")
     assert got.attrs == want.attrs
 
 
 def assert_period_values_same(con: duckdb.DuckDBPyConnection, flt: CaseFilter,
                               periods: list[tuple[dt.date, dt.date]]) -> None:
-    got = pd.DataFrame(ind._period_values(con, flt, periods))
+    got = pd.DataFrame(queries._period_values(con, flt, periods))
     want = pd.DataFrame([ind.summary(con, flt, s, e).iloc[0].to_dict() for s, e in periods])
     pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"periods {periods}, {flt}")
 
@@ -980,3 +969,155 @@ def test_compare_matches_reference_small_store(con: duckdb.DuckDBPyConnection) -
     for flt in filters:
         for s, e in periods:
             assert_compare_same_as_reference(con, flt, s, e)
+
+
+# --- the definitions of issue 8, each on a small hand-made store ------------------------------
+
+# 法定审限: calendar months, 民终 against a ruling, 48 hours, 刑事 limits, unknown limits
+LIMITS = [
+    # 简易 3 months from Jan 31 end on Apr 30 (a 91-day rule would accept May 1 as well)
+    ("l1", "苏0602", 320613, "民初", "简易程序", "2023-01-31", "2023-04-30", "判决", None, None, None),
+    ("l2", "苏0602", 320613, "民初", "简易程序", "2023-01-31", "2023-05-01", "判决", None, None, None),
+    # 普通 6 months from Mar 1 end on Sep 1: 184 days, on time (a 182-day rule would say late)
+    ("l3", "苏0602", 320613, "民初", "普通程序", "2023-03-01", "2023-09-01", "判决", None, None, None),
+    ("l4", "苏0602", 320613, "民初", "普通程序", "2022-10-01", "2023-01-10", "驳回起诉", None, None, None),
+    # appeal against a ruling (l4 驳回起诉): 30 days; 37 days is late
+    ("l5", "苏06", 320613, "民终", None, "2023-02-01", "2023-03-10", "维持原判", None, None, "l4"),
+    # appeal against a judgment (l7): 3 months; 37 days is on time
+    ("l6", "苏06", 320613, "民终", None, "2023-02-01", "2023-03-10", "改判", None, None, "l7"),
+    ("l7", "苏0602", 320613, "民初", "简易程序", "2022-12-01", "2023-01-05", "判决", None, None, None),
+    # first instance not in the store: judgment or ruling unknown -> 审限未知
+    ("l8", "苏06", 320613, "民终", None, "2023-03-01", "2023-04-01", "维持原判", None, None, "zz"),
+    # 财保 48 hours: 2 days on time, 3 days late
+    ("l9", "苏0602", 320613, "财保", None, "2023-05-01", "2023-05-03", "裁定准许", None, None, None),
+    ("l10", "苏0602", 320613, "财保", None, "2023-05-01", "2023-05-04", "裁定准许", None, None, None),
+    # 刑初 普通 2 months (Jun 1 -> Aug 1): Aug 15 is late; 速裁 10 days: 11 days is late
+    ("l11", "苏0682", 320682, "刑初", "普通程序", "2023-06-01", "2023-08-15", "判决", None, None, None),
+    ("l12", "苏0682", 320682, "刑初", "速裁程序", "2023-06-01", "2023-06-12", "判决", None, None, None),
+    # 民初 without a track -> 审限未知
+    ("l13", "苏0602", 320613, "民初", None, "2023-06-01", "2023-06-20", "撤诉", None, None, None),
+    # 刑终 2 months (art. 243): Aug 2 is one day late
+    ("l14", "苏06", 320682, "刑终", None, "2023-06-01", "2023-08-02", "维持原判", None, None, "l11"),
+]
+
+
+@pytest.fixture(scope="module")
+def lim_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = build_store(tmp_path_factory.mktemp("lim") / "lim.duckdb", hand_frame(LIMITS), {"kind": "test"})
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_statutory_limits_exact(lim_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(lim_con, ALL, *Y2023))
+    assert r["closed"] == 14
+    # unknown: l8 (民终, first instance not in the store), l13 (民初 without a track)
+    assert (r["limit_unknown_closed"], r["limit_known_closed"]) == (2, 12)
+    # on time: l1, l3, l4 (6 months), l6, l7, l9; late: l2, l5, l10, l11, l12, l14
+    assert r["on_time_closed"] == 6
+    assert r["on_time_rate"] == pytest.approx(0.5)
+    # 保全 mean: l9 2 days, l10 3 days; the trial mean leaves both out
+    assert r["preservation_mean_days"] == pytest.approx(2.5)
+    assert r["trial_closed"] == 12
+    cases = load_cases(lim_con)
+    check_against_oracle(lim_con, ALL, pd.Series(True, index=cases.index), cases, *Y2023)
+
+
+def test_unknown_limits_cannot_inflate_the_rate(lim_con: duckdb.DuckDBPyConnection) -> None:
+    # 崇川 (苏0602) closed: l1 l2 l3 l4 l7 l9 l10 l13; l13 has no track and stays visible
+    r = one(ind.summary(lim_con, ALL.with_(courts=("苏0602",)), *Y2023))
+    assert (r["closed"], r["limit_unknown_closed"], r["limit_known_closed"], r["on_time_closed"]) == (8, 1, 7, 5)
+    shown = ind.display_table(ind.summary(lim_con, ALL, *Y2023, by="court_code"),
+                              ["court_name", "on_time_rate", "limit_unknown_closed"])
+    assert shown["审限未知结案数"].tolist() == [1, 1, 0]  # 中院 l8, 崇川 l13, 如皋 none
+
+
+# 执行到位率: an 执恢 counts only what its origin left unrecovered
+ENFORCE = [
+    ("n1", "苏0682", 320682, "执", None, "2022-01-10", "2022-06-30", "终结本次执行", 1000.0, 300.0, None),
+    ("n2", "苏0682", 320682, "执恢", None, "2023-01-10", "2023-05-10", "执行完毕", 1000.0, 700.0, "n1"),
+    ("n3", "苏0682", 320682, "执", None, "2023-02-01", "2023-04-01", "执行完毕", 500.0, 500.0, None),
+    # origin outside the store: its own amount stands
+    ("n4", "苏0682", 320682, "执恢", None, "2023-03-01", "2023-06-01", "终结本次执行", 400.0, 100.0, "gone"),
+]
+
+
+@pytest.fixture(scope="module")
+def enf_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = build_store(tmp_path_factory.mktemp("enf") / "enf.duckdb", hand_frame(ENFORCE), {"kind": "test"})
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_resumed_enforcement_counts_the_remainder(enf_con: duckdb.DuckDBPyConnection) -> None:
+    r = one(ind.summary(enf_con, ALL, *Y2023))
+    # n2: min(1000, 1000 − 300) = 700 (not 1000 again); n3 500; n4 400 -> 1600
+    assert r["enforcement_amount"] == 1600.0
+    # n2 700 (capped at its 700), n3 500, n4 100 -> 1300
+    assert r["enforcement_recovered"] == 1300.0
+    assert r["recovery_rate"] == pytest.approx(1300 / 1600)
+    # 实际执结: n2, n3 of 3 closed
+    assert r["actual_enforcement_rate"] == pytest.approx(2 / 3)
+    # enforcement days: n2 120, n3 59, n4 92
+    assert r["enforcement_mean_days"] == pytest.approx(271 / 3)
+    assert r["mean_days"] is None  # no trial case
+    cases = load_cases(enf_con)
+    check_against_oracle(enf_con, ALL, pd.Series(True, index=cases.index), cases, *Y2023)
+
+
+def test_outcome_filter_leaves_stocks_alone(hand_con: duckdb.DuckDBPyConnection) -> None:
+    every = one(ind.summary(hand_con, ALL, *Y2023))
+    judged = one(ind.summary(hand_con, ALL.with_(outcomes=("判决",)), *Y2023))
+    for name in ("pending_start", "filed", "pending_end", "over_12m_pending", "over_12m_pending_ratio"):
+        assert judged[name] == every[name], name
+    assert (every["pending_start"], every["pending_end"]) == (5, 6)
+    # closed as 判决 in 2023: c1, c4, c11, k1
+    assert judged["closed"] == 4 and judged["first_instance_closed"] == 4
+    # appeals of 判决 first instances filed in 2023: d1 (c11), d3 (c1), d4 (c4)
+    assert judged["appeals_filed"] == 3
+    pending = one(ind.summary(hand_con, ALL.with_(outcomes=("未结",)), *Y2023))
+    assert (pending["closed"], pending["pending_end"], pending["pending_start"]) == (0, 6, 5)
+    # the drill-down follows the same rule
+    assert len(ind.case_list(hand_con, ALL.with_(outcomes=("判决",)), *Y2023, status="pending_end")) == 6
+    assert set(ind.case_list(hand_con, ALL.with_(outcomes=("判决",)), *Y2023, status="closed")["case_no"]) == {
+        "c1", "c4", "c11", "k1"}
+
+
+def test_cohort_only_when_the_window_has_closed(hand_con: duckdb.DuckDBPyConnection) -> None:
+    # the data end on 2024-02-01 (d2 filed)
+    r = one(ind.summary(hand_con, ALL, D(2022, 1, 1), D(2022, 12, 31)))
+    # 2022's only first instance closed, c2, was never challenged; window closed on 2023-12-31
+    assert r["first_instance_closed"] == 1
+    assert (r["service_acceptance_rate_cohort"], r["appeal_rate_cohort"], r["reversal_remand_rate_cohort"]) == (
+        1.0, 0.0, 0.0)
+    trend = ind.monthly_trend(hand_con, ALL, *Y2023)
+    # January 2023 (window closed 2024-01-31): c1, appealed (d3) and reversed -> 0 %, 100 %, 100 %
+    jan = trend.iloc[0]
+    assert (jan["service_acceptance_rate_cohort"], jan["appeal_rate_cohort"]) == (0.0, 1.0)
+    # from February the window is open: no cohort figure, so no misleading trend
+    assert all(v is None for v in trend["service_acceptance_rate_cohort"].iloc[1:])
+
+
+def test_compare_multi_year_has_no_yoy(hand_con: duckdb.DuckDBPyConnection) -> None:
+    df = ind.compare(hand_con, ALL, D(2022, 1, 1), D(2023, 12, 31)).set_index("indicator")
+    assert df.attrs["periods"]["yoy"] is None
+    assert df.attrs["periods"]["pop"] == ("2020-01-01", "2021-12-31")
+    assert df["yoy"].isna().all() and df["yoy_diff"].isna().all()
+    assert df.loc["closed", "current"] == 14  # c2 (2022) + the 13 of 2023
+
+
+def test_one_edit_changes_a_denominator(hand_con: duckdb.DuckDBPyConnection,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # changing 调撤率's denominator to every closed case is one edit in the catalogue ...
+    old = ind.definition("mediation_withdrawal_rate")
+    monkeypatch.setitem(ind.DEFINITIONS, "mediation_withdrawal_rate", dataclasses.replace(old, den=("closed",)))
+    # ... and every strategy follows: 2 / 13 for the year, per month, and in compare()
+    assert one(ind.summary(hand_con, ALL, *Y2023))["mediation_withdrawal_rate"] == pytest.approx(2 / 13)
+    months = ind.summary(hand_con, ALL, *Y2023, by="month")
+    # March: closed c5 (调解) and e3 (执行和解) -> 1 / 2
+    assert months["mediation_withdrawal_rate"].iloc[2] == pytest.approx(1 / 2)
+    cmp = ind.compare(hand_con, ALL, D(2023, 7, 1), D(2023, 12, 31)).set_index("indicator")
+    # H1 2023 (环比): closed c1 c5 c9 e1 e2 e3 -> 2 调撤 (c5, c9) of 6
+    assert cmp.loc["mediation_withdrawal_rate", "pop"] == pytest.approx(2 / 6)

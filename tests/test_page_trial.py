@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from analytics import indicators as ind
+from analytics.filters import CaseFilter
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_trial.py")
 
@@ -35,7 +39,8 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 def test_loads(app: AppTest) -> None:
     assert "审判执行运行情况" in app.title[0].value
-    assert len(app.metric) == 12
+    # 12 headline figures + the groups: 审理天数 3, 上诉与改判 4, 调撤率 3, 审限与执行 3
+    assert len(app.metric) == 12 + 3 + 4 + 3 + 3
     assert int(metric(app, "新收").replace(",", "")) > 0
     courts = table_with(app, "法院")
     assert courts["法院"].iloc[0] == "南通中院"  # fixed order, the intermediate court first
@@ -44,6 +49,43 @@ def test_loads(app: AppTest) -> None:
     assert ranges["评价"].str.contains("区间").any()
     assert len(table_with(app, "区县")) > 0
     assert not [d for d in app.dataframe if "案号" in d.value.columns]  # no drill-down yet
+
+
+def _value(text: str) -> float:
+    """A metric's shown value as a number ('51.23%' -> 0.5123, '1,234' -> 1234)."""
+    t = text.replace(",", "").replace(" 天", "")
+    return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+
+
+def test_definitions_on_the_page(app: AppTest, con: duckdb.DuckDBPyConnection) -> None:
+    # every metric states its definition and source (from the indicator catalogue)
+    for m in app.metric:
+        assert "来源" in m.help, m.label
+    labels = [m.label for m in app.metric]
+    assert any(lab.startswith("调撤率（民事一审）") for lab in labels)
+    assert any(lab.startswith("期末未结（全部在办）") for lab in labels)
+    for name in ("上诉率", "一审服判息诉率", "一审被改判发回重审率", "二审改判发回重审率", "平均执行天数（执行实施）",
+                 "平均审查天数（保全）", "审限未知结案数"):
+        assert any(lab.startswith(name) for lab in labels), name
+    captions = " ".join(c.value for c in app.caption)
+    assert "未扣除审限" in captions and "审限未知" in captions and "流量口径" in captions
+    # the default view's 调撤率 is the civil first-instance figure computed by analytics
+    y = app.slider(key="f_years").value
+    last = ind.data_span(con)[1]
+    assert last is not None
+    end = min(pd.Timestamp(f"{y[1]}-12-31").date(), last)
+    want = ind.summary(con, CaseFilter(y[0], y[1]), pd.Timestamp(f"{y[0]}-01-01").date(), end).iloc[0]
+    assert _value(metric(app, "调撤率（民事一审）")) == pytest.approx(want["mediation_withdrawal_rate"], abs=5e-5)
+    assert _value(metric(app, "上诉率")) == pytest.approx(want["appeal_rate"], abs=5e-5)
+    assert 0.3 < want["mediation_withdrawal_rate"] < 0.8  # 民初: about half, not 28 % of all closed cases
+
+
+def test_outcome_filter_keeps_stocks(app: AppTest) -> None:
+    before = metric(app, "期末未结（全部在办）")
+    app.multiselect(key="f_out").set_value(["判决"]).run()
+    assert not app.exception
+    assert metric(app, "期末未结（全部在办）") == before  # a stock at a date: no outcome yet
+    assert any("已选结案方式" in c.value for c in app.caption)
 
 
 def test_filter_changes_figures(app: AppTest) -> None:

@@ -34,3 +34,22 @@ def cause_bars(df: pd.DataFrame, title: str = "主要案由/罪名") -> alt.Char
         )
         .properties(height=300)
     )
+
+
+def trial_trend(df: pd.DataFrame, series: list[str], title: str) -> alt.Chart:
+    """Monthly lines of several indicators (``df`` from ``indicators.display_table``: 月份 + series),
+    with a clickable point selection named ``month`` on the 月份 field (the page's drill-down)."""
+    sel = alt.selection_point(name="month", fields=["月份"])
+    return (
+        alt.Chart(df)
+        .transform_fold(series, as_=["指标", "值"])
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("值:Q", title=title),
+            color=alt.Color("指标:N", title=None),
+            tooltip=["月份:O", "指标:N", "值:Q"],
+        )
+        .add_params(sel)
+        .properties(height=260)
+    )

@@ -1,0 +1,180 @@
+"""Sections of the 审判执行运行情况 page: metrics with their definitions, tables, trend, drill-down, pivot.
+
+The page stays thin: it computes nothing and builds no chart; every figure comes from
+``analytics.indicators`` through ``ctx.run`` and every chart from ``ui.charts``. Help texts come
+from the indicator catalogue (``indicators.definition(key).help``), so the page states each
+definition exactly as it is computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from analytics import indicators as ind
+from ui import charts
+from ui.shell import Ctx
+from ui.widgets import download_buttons
+
+Ranges = Mapping[str, tuple[float | None, float | None]]
+
+
+def period_caption(start: dt.date, end: dt.date, flt_outcomes: tuple[str, ...]) -> None:
+    """Which periods are compared, and the counting rules a reader must know."""
+    periods = ind.comparison_periods(start, end)
+    yoy, pop = periods["yoy"], periods["pop"]
+    yoy_text = f"同比期间 {yoy[0]}–{yoy[1]}" if yoy else "跨度超过一年，不作同比（与上年同期重叠）"
+    pop_text = f"环比期间 {pop[0]}–{pop[1]}（等长、不重叠）" if pop else "无环比期间"
+    st.caption(f"{yoy_text}；{pop_text}。法院按固定顺序列示，不作排名。")
+    notes = ["法定审限内结案率未扣除审限（扣除、延长审限不在数据中）",
+             "超12个月未结案件比的分母为期末未结案件数（假设，见指标说明）",
+             "上诉率、一审服判息诉率、一审被改判发回重审率为流量口径：本期上诉（改判发回）÷ 本期一审结案"]
+    if flt_outcomes:
+        notes.insert(0, "已选结案方式：只作用于结案及以结案为基础的指标；旧存、新收、期末未结、"
+                        "超12个月未结为存量或收案，按全部案件统计")
+    st.caption("口径说明：" + "；".join(notes) + "。")
+
+
+def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ranges) -> None:
+    """One indicator as a metric: value, 同比 change, definition and 环比 in the help text."""
+    ok = ind.in_range(name, r["current"], ranges)  # type: ignore[arg-type]
+    change = ind.format_change(name, r["yoy_diff"], r["yoy_pct"])  # type: ignore[arg-type]
+    col.metric(
+        ind.LABELS[name] + ("" if ok is None else (" :green[●]" if ok else " :red[▲]")),
+        ind.format_value(name, r["current"]),  # type: ignore[arg-type]
+        delta=change and f"{change}（同比）",
+        delta_color={1: "normal", -1: "inverse"}.get(ind.DIRECTION.get(name), "off"),  # type: ignore[arg-type]
+        help=f"{ind.definition(name).help}\n\n同比 {ind.format_value(name, r['yoy'])}，"  # type: ignore[arg-type]
+             f"环比 {ind.format_value(name, r['pop'])}"  # type: ignore[arg-type]
+             f"（{ind.format_change(name, r['pop_diff'], r['pop_pct']) or '—'}）",  # type: ignore[arg-type]
+    )
+
+
+def metrics(cmp: pd.DataFrame, ranges: Ranges) -> None:
+    """The headline metrics, then the further groups (durations, appeals, 调撤, limits)."""
+    now = {r["indicator"]: r for r in cmp.to_dict("records")}
+    cols = st.columns(6)
+    for i, name in enumerate(ind.HEADLINE):
+        _metric(cols[i % 6], name, now[name], ranges)
+    unknown = now["limit_unknown_closed"]["current"]
+    st.caption(f"法定审限内结案率：未扣除审限；审限未知 {ind.format_value('limit_unknown_closed', unknown)} 件"
+               "（缺适用程序等，不计入分子分母）。期末未结为期末全部在办案件，不限立案年份。")
+    for title, names in ind.DETAIL_GROUPS.items():
+        st.markdown(f"**{title}**")
+        cols = st.columns(6)
+        for i, name in enumerate(names):
+            _metric(cols[i % 6], name, now[name], ranges)
+
+
+def cohort(cmp: pd.DataFrame) -> None:
+    """The cohort-basis appeal figures, only for periods whose appeal window has closed."""
+    rows = cmp.set_index("indicator").loc[list(ind.COHORT_TABLE)]
+    table = pd.DataFrame({
+        "指标": [ind.LABELS[k] for k in rows.index],
+        **{col: [("上诉期未满" if v is None else ind.format_value(k, v)) for k, v in rows[key].items()]
+           for key, col in (("current", "本期"), ("yoy", "同期(同比)"), ("pop", "上期(环比)"))},
+    })
+    with st.expander(f"队列口径（期末后满 {ind.COHORT_WINDOW_DAYS} 天、上诉期已满的期间才计算）"):
+        st.dataframe(table, hide_index=True, key="trial_cohort")
+
+
+def ranges_and_compare(ctx: Ctx, cmp: pd.DataFrame, ranges: Ranges) -> None:
+    """合理区间 table and the full comparison table, with downloads."""
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("合理区间")
+        range_rows = ind.range_table(cmp, ranges)
+        st.dataframe(range_rows, hide_index=True, key="trial_ranges")
+        download_buttons(range_rows, ctx.file_stem("合理区间"), key="trial_dl_ranges")
+    with right, st.expander("全部指标及同比、环比"):
+        full = ind.compare_table(cmp)
+        st.dataframe(full, hide_index=True, key="trial_compare")
+        download_buttons(full, ctx.file_stem("指标同比环比"), key="trial_dl_compare")
+
+
+def pick(state_key: str, target: str, values: list[str], field: str | None = None) -> None:
+    """Selection callback: copy a clicked court (table row) or month (chart point) to a selectbox."""
+    sel = st.session_state[state_key].selection
+    if field is None:
+        if sel.get("rows"):
+            st.session_state[target] = values[sel["rows"][0]]
+        return
+    for points in sel.values():  # [{"月份": "2024-03"}] (or {"月份": ["2024-03"]})
+        first = points[0] if isinstance(points, list) and points else points
+        if got := (first.get(field) if isinstance(first, dict) else None):
+            st.session_state[target] = str(got[0] if isinstance(got, list) else got)
+
+
+def group_tables(ctx: Ctx, start: dt.date, end: dt.date) -> list[str]:
+    """Per court (clickable) and per district tables; returns the court codes in display order."""
+    courts = ctx.run(ind.summary, ctx.flt, start, end, by="court_code")
+    court_codes = list(courts["court_code"])
+    st.subheader("各法院（点击一行查看案件）")
+    court_tbl = ind.display_table(courts, ["court_name", *ind.TABLE_COLUMNS])
+    st.dataframe(court_tbl, hide_index=True, key="trial_courts", on_select=lambda: pick(
+        "trial_courts", "trial_drill_court", court_codes), selection_mode="single-row")
+    download_buttons(court_tbl, ctx.file_stem("各法院运行情况"), key="trial_dl_courts")
+    st.subheader("各区县")
+    dist_tbl = ind.display_table(ctx.run(ind.summary, ctx.flt, start, end, by="adcode"),
+                                 ["district_name", *ind.TABLE_COLUMNS])
+    st.dataframe(dist_tbl, hide_index=True, key="trial_districts")
+    download_buttons(dist_tbl, ctx.file_stem("各区县运行情况"), key="trial_dl_districts")
+    return court_codes
+
+
+TREND_COUNTS = ["month", "filed", "closed", "pending_end"]
+TREND_RATES = ["cum_closure_rate", "on_time_rate", "mediation_withdrawal_rate", "service_acceptance_rate"]
+
+
+def trend(ctx: Ctx, start: dt.date, end: dt.date) -> None:
+    """Monthly counts and rates (flow basis: no cohort figure is drawn as a trend); click a month."""
+    st.subheader("月度趋势（点击月份查看案件）")
+    table = ind.display_table(ctx.run(ind.monthly_trend, ctx.flt, start, end), [*TREND_COUNTS, *TREND_RATES])
+    for key, series, title in (("trial_trend_n", list(table.columns[1:4]), "件数"),
+                               ("trial_trend_r", list(table.columns[4:]), "%")):
+        st.altair_chart(charts.trial_trend(table, series, title), key=key, width="stretch",
+                        on_select=lambda k=key: pick(k, "trial_drill_month", [], "月份"))
+    download_buttons(table, ctx.file_stem("月度趋势"), key="trial_dl_trend")
+
+
+def drilldown(ctx: Ctx, start: dt.date, end: dt.date, court_codes: list[str]) -> None:
+    """The cases behind a court, month and status (no party information)."""
+    st.subheader("案件明细")
+    months = [m.strftime("%Y-%m") for m in ind.month_starts(start, end)]
+    for key, allowed in (("trial_drill_court", court_codes), ("trial_drill_month", months)):
+        if st.session_state.get(key) not in ["", *allowed]:
+            st.session_state[key] = ""
+    c1, c2, c3 = st.columns(3)
+    court = c1.selectbox("法院", ["", *court_codes], key="trial_drill_court",
+                         format_func=lambda c: ind.court_name(c) if c else "（请选择法院）")
+    month = c2.selectbox("月份", ["", *months], key="trial_drill_month", format_func=lambda m: m or "（全部月份）")
+    status = c3.selectbox("状态", ["", *ind.CASE_STATUSES], key="trial_drill_status",
+                          format_func=lambda s: ind.LABELS[s] if s else "全部")
+    if not (court or month):
+        st.info("在上方表格中点击法院、在趋势图中点击月份，或在此选择，即可查看案件明细。")
+        return
+    cases = ctx.run(ind.case_list, ctx.flt, start, end, court or None, month or None, 500, status=status or None)
+    st.caption(f"共显示 {len(cases)} 件（最多 500 件；不含当事人信息）")
+    shown = ind.display_table(cases, ["case_no", "court_name", "procedure", "cause", "filed_date",
+                                      "closed_date", "outcome", "duration_days", "intake", "status"])
+    st.dataframe(shown, hide_index=True, key="trial_cases")
+    download_buttons(shown, ctx.file_stem("案件明细"), key="trial_dl_cases")
+
+
+def pivot(ctx: Ctx, start: dt.date, end: dt.date) -> None:
+    """The ad-hoc cross table."""
+    st.subheader("自定义交叉表")
+    dims = ind.PIVOT_DIMENSIONS
+    p1, p2, p3, p4 = st.columns(4)
+    rows = p1.selectbox("行", list(dims), key="trial_pv_rows", format_func=lambda d: dims[d][1])
+    cols = p2.selectbox("列", ["", *dims], index=3, key="trial_pv_cols",
+                        format_func=lambda d: dims[d][1] if d else "（无）")
+    measure = p3.selectbox("度量", list(ind.PIVOT_MEASURES), key="trial_pv_measure", format_func=ind.PIVOT_MEASURES.get)
+    basis = p4.selectbox("范围", list(ind.PIVOT_BASES), key="trial_pv_basis", format_func=ind.PIVOT_BASES.get)
+    table = ctx.run(ind.pivot, ctx.flt, start, end, rows, cols or None, measure, basis)
+    st.dataframe(table, hide_index=True, key="trial_pivot")
+    download_buttons(table, ctx.file_stem("交叉表"), key="trial_dl_pivot")
