@@ -6,12 +6,22 @@ other independent cases are drawn first; appeals, retrial petitions and enforcem
 then derived from closed cases, so the links that indicators follow (上诉, 改判发回, 执行到位)
 exist and are consistent.
 
+Court structure (级别管辖 and 审级): basic courts hear most first instances; 苏06 (南通中院) hears
+行初 against county-level governments, large or specialised 民初 (amount thresholds of
+法发〔2015〕7号 / 〔2021〕27号, patent cases) and 刑初 punishable by life imprisonment or death,
+all appeals of basic-court first instances, and 民申 against basic courts' effective judgments.
+Appeals of 苏06's own first instances and petitions against 苏06's decisions go to 江苏高院,
+which is outside the store: they are not filed here but counted, by type and year, in
+``df.attrs["higher_court_filings"]`` (written to the store's ``meta`` as JSON). Events for the
+warning module are planted by ``seeds.plants``.
+
 Run ``python -m seeds.generate [--scale S] [--out PATH]`` to build a store by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,14 +34,28 @@ import shapely
 from analytics.codes import COURT_BY_CODE, COURTS, TYPE_CODES
 from analytics.schema import CASE_COLUMN_NAMES
 from seeds import catalog as cat
+from seeds import plants
+from seeds.parties import PARTY_COLUMNS, assign_parties
 
 Progress = Callable[[float, str], None]
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DAY = np.timedelta64(1, "D")
 
 
 def _noop(_f: float, _m: str) -> None:
     return None
+
+
+def _obj(values: object, index: pd.Index | None = None) -> pd.Series:
+    """A Series of Python strings: text columns stay ``object`` while the frame is built (pandas 3's
+    Arrow strings cost ~1 s per 1.7M-row conversion to NumPy; ``_finalise`` converts once)."""
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Integer codes of a text array and {value: code}, for fast repeated selections."""
+    codes, uniques = pd.factorize(values)
+    return codes, {v: i for i, v in enumerate(uniques)}
 
 
 def _choice(rng: np.random.Generator, options: dict, n: int) -> np.ndarray:
@@ -135,6 +159,14 @@ _HAIAN_NEW = COURT_BY_CODE["苏0685"]
 _GANGZHA = COURT_BY_CODE["苏0611"]
 
 
+def _successor(court: np.ndarray, filed: np.ndarray) -> np.ndarray:
+    """The code a court files under on a date: 港闸's cases go to 崇川 after the merger, 海安 re-coded."""
+    court = court.copy()
+    court[(court == _GANGZHA.code) & ~_before_gangzha_closed(filed)] = _CURRENT_COURT[320613]
+    court[(court == "苏0621") & (filed >= np.datetime64(_HAIAN_NEW.valid_from))] = _HAIAN_NEW.code
+    return court
+
+
 def _before_gangzha_closed(filed: np.ndarray) -> np.ndarray:
     """Filing dates on which 港闸 court still took cases."""
     return filed <= np.datetime64(_GANGZHA.valid_to)
@@ -146,16 +178,19 @@ def _finish(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     med = np.ones(n)
     sig = np.ones(n)
     # pandas 3 strings are Arrow-backed: convert once, not per comparison.
-    types = df["type_code"].to_numpy(dtype=object)
-    tracks = df["track"].to_numpy(dtype=object)
-    cause_arr = df["cause"].to_numpy(dtype=object)
+    types, t_idx = _codes(df["type_code"].to_numpy(dtype=object))
+    tracks, k_idx = _codes(df["track"].to_numpy(dtype=object))
+    causes, c_idx = _codes(df["cause"].to_numpy(dtype=object))
     for (tc, track), (m, s) in cat.DURATION.items():
-        sel = types == tc
+        sel = types == t_idx.get(tc, -2)
         if track is not None:
-            sel &= tracks == track
+            sel &= tracks == k_idx.get(track, -2)
         med[sel], sig[sel] = m, s
     year = df["filed_date"].dt.year.to_numpy()
-    med = med * (1 - 0.015 * (year - 2016))  # courts got a little faster every year
+    speed = 1 - 0.015 * (year - 2016)
+    for y, f in cat.DURATION_BY_YEAR.items():
+        speed[year == y] = f
+    med = med * speed  # slower after the 2015 filing reform, then a little faster every year
     days = rng.lognormal(np.log(med), sig)
     tail = rng.random(n) < cat.LONG_TAIL_SHARE
     days = np.where(tail, days * rng.uniform(2.5, 7, n), days)
@@ -169,51 +204,28 @@ def _finish(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     closed = np.where(ok, pushed, closed)
     outcome = np.empty(n, dtype=object)
     for tc, mix in cat.OUTCOMES.items():
-        sel = types == tc
+        sel = types == t_idx.get(tc, -2)
         if sel.any():
             outcome[sel] = _choice(rng, mix, int(sel.sum()))
     for cause, mix in cat.CAUSE_OUTCOMES.items():
-        sel = (cause_arr == cause) & (types == "民初")
+        sel = (causes == c_idx.get(cause, -2)) & (types == t_idx.get("民初", -2))
         if sel.any():
             outcome[sel] = _choice(rng, mix, int(sel.sum()))
-    return df.assign(closed_date=closed.astype("datetime64[s]"), outcome=outcome)
+    return df.assign(closed_date=closed.astype("datetime64[s]"), outcome=_obj(outcome, df.index))
 
 
-def _parties(rng: np.random.Generator, df: pd.DataFrame, causes: dict[str, cat.Cause]) -> pd.DataFrame:
-    """Party kinds, enterprise industry and a pseudonymous defendant key (repeat parties)."""
-    n = len(df)
-    pk = np.empty(n, dtype=object)
-    dk = np.empty(n, dtype=object)
-    ind = np.full(n, None, dtype=object)
-    cause_arr = df["cause"].to_numpy(dtype=object)
-    for name, c in causes.items():
-        sel = cause_arr == name
-        m = int(sel.sum())
-        if not m:
-            continue
-        pk[sel] = _choice(rng, c.plaintiff, m)
-        dk[sel] = _choice(rng, c.defendant, m)
-        ent = sel & (dk == "企业")
-        if ent.any():
-            ind[ent] = _choice(rng, c.industry or {"其他行业": 1.0}, int(ent.sum()))
-    key = np.full(n, -1, dtype="int64")
-    person = dk == "自然人"
-    # Natural persons: mostly distinct, with a pool of serial debtors/offenders.
-    serial = person & (rng.random(n) < 0.08)
-    key[person] = rng.integers(10_000_000, 11_500_000, int(person.sum()))
-    key[serial] = rng.integers(10_000_000, 10_020_000, int(serial.sum()))
-    # Enterprises: Zipf-like within each industry, so a few firms are sued again and again.
-    ent = dk == "企业"
-    ranks = np.minimum(rng.zipf(1.35, int(ent.sum())), 20_000)
-    ind_idx = pd.Series(ind[ent]).map({v: i for i, v in enumerate(sorted(set(ind[ent]) | {"x"}))})
-    key[ent] = 20_000_000 + ind_idx.to_numpy(dtype="int64") * 100_000 + ranks
-    return df.assign(plaintiff_kind=pk, defendant_kind=dk, defendant_industry=ind,
-                     defendant_key=pd.Series(key, index=df.index, dtype="Int64").mask(key < 0))
+def cause_district_weights(c: cat.Cause) -> dict[int, float]:
+    """Where a cause's disputes arise: its own districts, or the default weights times its boosts."""
+    if c.districts:
+        return dict(c.districts)
+    return {a: w * c.district_boost.get(a, 1.0) for a, w in _district_weights().items()}
 
 
 def _base_cases(rng: np.random.Generator, scale: float) -> pd.DataFrame:
-    """First instances and other independent cases for every year."""
+    """First instances and other independent cases for every year (type, cause, place, date)."""
     dist_w = _district_weights()
+    own = {c.name: cause_district_weights(c) for cs in cat.CAUSES_BY_TYPE.values() for c in cs
+           if c.districts or c.district_boost}
     frames = []
     for year in (cat.LEAD_IN_YEAR, *cat.YEARS):
         days, p = day_weights(year)
@@ -226,30 +238,72 @@ def _base_cases(rng: np.random.Generator, scale: float) -> pd.DataFrame:
             cause = _choice(rng, w, n)
             adcode = _choice(rng, dist_w, n).astype("int64")
             for c in causes:
-                if c.districts:
+                if c.name in own:
                     sel = cause == c.name
-                    adcode[sel] = _choice(rng, c.districts, int(sel.sum())).astype("int64")
+                    adcode[sel] = _choice(rng, own[c.name], int(sel.sum())).astype("int64")
             filed = np.sort(rng.choice(days, size=n, p=p))
             rng.shuffle(filed)
-            track = np.full(n, None, dtype=object)
-            if tc == "民初":
-                track = _choice(rng, cat.civil_tracks(year), n)
-            elif tc == "刑初":
-                track = _choice(rng, cat.criminal_tracks(year), n)
-            frames.append(pd.DataFrame({"type_code": tc, "cause": cause, "adcode": adcode,
-                                        "filed_date": filed.astype("datetime64[s]"), "track": track}))
+            frames.append(pd.DataFrame({"type_code": _obj(np.full(n, tc, dtype=object)), "cause": _obj(cause),
+                                        "adcode": adcode,
+                                        "filed_date": filed.astype("datetime64[s]")}))
     df = pd.concat(frames, ignore_index=True)
+    df["origin"] = -1
+    return df
+
+
+def _tracks(rng: np.random.Generator, df: pd.DataFrame) -> np.ndarray:
+    """适用程序 of first instances by filing year."""
+    track = np.full(len(df), None, dtype=object)
+    tc, t_idx = _codes(df["type_code"].to_numpy(dtype=object))
+    year = df["filed_date"].dt.year.to_numpy()
+    for y in np.unique(year):
+        for code, mix in (("民初", cat.civil_tracks(int(y))), ("刑初", cat.criminal_tracks(int(y)))):
+            sel = (tc == t_idx.get(code, -2)) & (year == y)
+            if sel.any():
+                track[sel] = _choice(rng, mix, int(sel.sum()))
+    return track
+
+
+def intermediate_civil_threshold(filed: np.ndarray) -> np.ndarray:
+    """标的额 from which a 民初 filed on each date belongs to 苏06 (级别管辖)."""
+    out = np.full(len(filed), np.inf)
+    for since, amount in cat.INTERMEDIATE_CIVIL_AMOUNT:
+        out = np.where(filed >= np.datetime64(since), amount, out)
+    return out
+
+
+def _courts(rng: np.random.Generator, df: pd.DataFrame, causes: dict[str, cat.Cause]) -> np.ndarray:
+    """The court that files each independent case (basic court, 苏06, or the Yangtze tribunal)."""
     filed = df["filed_date"].to_numpy()
     court = _basic_court(df["adcode"].to_numpy(), filed, rng)
-    tc = df["type_code"].to_numpy()
-    inter = ((tc == "行初") & (rng.random(len(df)) < cat.ADMIN_AT_INTERMEDIATE)) | (
-        (tc == "刑更") & (rng.random(len(df)) < 0.9))
+    tc = df["type_code"].to_numpy(dtype=object)
+    r = rng.random(len(df))
+    share = df["cause"].map({n: c.intermediate for n, c in causes.items()}).fillna(0.0).to_numpy(dtype=float)
+    inter = ((tc == "行初") & (r < cat.ADMIN_AT_INTERMEDIATE)) | ((tc == "刑更") & (r < 0.9))
+    inter |= np.isin(tc, ["民初", "刑初"]) & (r < share)
+    inter |= (tc == "民初") & (df["amount"].to_numpy(dtype=float) >= intermediate_civil_threshold(filed))
     court[inter] = "苏06"
     env = df["cause"].isin(cat.ENV_CENTRALISED).to_numpy() & (filed >= np.datetime64(cat.ENV_FROM))
     court[env] = cat.ENV_COURT
-    df["court_code"] = court
-    df["origin"] = -1
-    return df
+    return court
+
+
+def _wage_waves(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
+    """Move a share of wage claims against builders into the year-end / pre-festival wave."""
+    sel = (df["cause"].isin(cat.WAGE_WAVE_CAUSES).to_numpy() & (df["defendant_industry"] == "建筑业").to_numpy()
+           & (df["planted"] < 0).to_numpy() & (rng.random(len(df)) < cat.WAGE_WAVE_SHARE))
+    filed = df["filed_date"].to_numpy().copy()
+    year = df["filed_date"].dt.year.to_numpy()
+    before, after = cat.WAGE_WAVE_DAYS_BEFORE_FESTIVAL
+    for y in np.unique(year[sel]):
+        days, p = day_weights(int(y))
+        fest = np.datetime64(cat.SPRING_FESTIVAL[int(y)])
+        month = days.astype("datetime64[M]").astype(int) % 12 + 1
+        window = (month == 12) | ((days >= fest - before * DAY) & (days <= fest - after * DAY))
+        w = np.where(window, p, 0.0)
+        rows = sel & (year == y)
+        filed[rows] = rng.choice(days, size=int(rows.sum()), p=w / w.sum()).astype("datetime64[s]")
+    return df.assign(filed_date=filed.astype("datetime64[s]"))
 
 
 def _derive(rng: np.random.Generator, src: pd.DataFrame, sel: np.ndarray, type_code: str,
@@ -260,20 +314,18 @@ def _derive(rng: np.random.Generator, src: pd.DataFrame, sel: np.ndarray, type_c
     start = rows[start_col].to_numpy()
     filed = start + rng.integers(lag[0], lag[1] + 1, n) * DAY
     out = pd.DataFrame({
-        "type_code": type_code, "cause": rows["cause"].to_numpy(), "adcode": rows["adcode"].to_numpy(),
+        "type_code": _obj(np.full(n, type_code, dtype=object)), "cause": _obj(rows["cause"].to_numpy(dtype=object)),
+        "adcode": rows["adcode"].to_numpy(),
         "filed_date": filed.astype("datetime64[s]"), "track": None,
         "origin": rows.index.to_numpy(),
     })
     if court is None:
-        filed_at = out["filed_date"].to_numpy()
-        codes = _basic_court(out["adcode"].to_numpy(), filed_at, None)
-        # Enforcement stays with the court that decided the case while that court exists.
-        gangzha = (rows["court_code"].to_numpy() == _GANGZHA.code) & _before_gangzha_closed(filed_at)
-        codes[gangzha] = _GANGZHA.code
-        out["court_code"] = codes
+        # Enforcement is filed at the court that decided the case at first instance (民诉法
+        # art. 235), under the code that court uses on the filing date.
+        out["court_code"] = _obj(_successor(rows["court_code"].to_numpy(dtype=object), out["filed_date"].to_numpy()))
     else:
-        out["court_code"] = court
-    for col in ("plaintiff_kind", "defendant_kind", "defendant_industry", "defendant_key", "amount"):
+        out["court_code"] = _obj(np.full(n, court, dtype=object))
+    for col in (*PARTY_COLUMNS, "amount"):
         if col in rows:
             out[col] = rows[col].to_numpy()
     return out[out["filed_date"] <= np.datetime64(cat.AS_OF)]
@@ -281,56 +333,81 @@ def _derive(rng: np.random.Generator, src: pd.DataFrame, sel: np.ndarray, type_c
 
 def _amounts(rng: np.random.Generator, df: pd.DataFrame, causes: dict[str, cat.Cause]) -> np.ndarray:
     amount = np.full(len(df), np.nan)
-    cause_arr = df["cause"].to_numpy(dtype=object)
+    cause_arr, c_idx = _codes(df["cause"].to_numpy(dtype=object))
     for name, c in causes.items():
-        if c.amount is None:
+        if c.amount is None or name not in c_idx:
             continue
-        sel = cause_arr == name
+        sel = cause_arr == c_idx[name]
         amount[sel] = np.round(rng.lognormal(np.log(c.amount[0]), c.amount[1], int(sel.sum())), -1)
     return amount
 
 
 def generate_cases(seed: int = cat.SEED, scale: float = 1.0, progress: Progress = _noop) -> pd.DataFrame:
-    """The synthetic case table (one row per case number), deterministic for (seed, scale)."""
+    """The synthetic case table (one row per case number), deterministic for (seed, scale).
+
+    ``attrs["higher_court_filings"]``: appeals and petitions that go to 江苏高院 (not in the
+    table), as {type code: {year: count}}.
+    """
     rng = np.random.default_rng(seed)
     causes = {c.name: c for group in cat.CAUSES_BY_TYPE.values() for c in group}
     progress(0.02, "生成一审及其他案件 / drawing first instances")
     base = _base_cases(rng, scale)
-    base = _finish(rng, base)
-    base = _parties(rng, base, causes)
+    base = plants.plant(base, scale, rng)
+    base = assign_parties(rng, base, causes)
+    base = _wage_waves(rng, base)
+    base["track"] = _obj(_tracks(rng, base), base.index)
     base["amount"] = _amounts(rng, base, causes)
+    base["court_code"] = _obj(_courts(rng, base, causes), base.index)
+    base = _finish(rng, base)
     as_of = np.datetime64(cat.AS_OF)
+    higher: list[pd.DataFrame] = []  # filings at 江苏高院: counted, not stored
 
     progress(0.15, "派生上诉、执行案件 / deriving appeals and enforcement")
     closed_ok = base["closed_date"].to_numpy() <= as_of
     judged = base["outcome"].isin(["判决", "驳回起诉"]).to_numpy() & closed_ok
+    tc = base["type_code"].to_numpy(dtype=object)
+    at_inter = base["court_code"].to_numpy(dtype=object) == "苏06"
+    r = rng.random(len(base))
+    appealed = np.zeros(len(base), dtype=bool)
     appeals = []
     for first, second in (("民初", "民终"), ("刑初", "刑终"), ("行初", "行终")):
-        sel = judged & (base["type_code"].to_numpy() == first) & (rng.random(len(base)) < cat.APPEAL[first])
-        appeals.append(_derive(rng, base, sel, second, cat.APPEAL_LAG, "苏06"))
+        sel = judged & (tc == first) & (r < cat.APPEAL[first])
+        appealed |= sel
+        appeals.append(_derive(rng, base, sel & ~at_inter, second, cat.APPEAL_LAG, "苏06"))
+        higher.append(_derive(rng, base, sel & at_inter, second, cat.APPEAL_LAG, "苏"))
+    # 民申 against an effective (unappealed) first-instance judgment: to the court one level up.
+    r = rng.random(len(base))
+    petition = judged & (tc == "民初") & ~appealed & (r < cat.PETITION_AFTER_FIRST)
+    appeals.append(_derive(rng, base, petition & ~at_inter, "民申", (30, 180), "苏06"))
+    higher.append(_derive(rng, base, petition & at_inter, "民申", (30, 180), "苏"))
     app = _finish(rng, pd.concat(appeals))
+    ruling = (app["type_code"].to_numpy(dtype=object) == "民终") & (
+        base["outcome"].to_numpy(dtype=object)[app["origin"].to_numpy()] == "驳回起诉")
+    days = np.maximum(np.round(rng.lognormal(np.log(cat.RULING_APPEAL_DURATION[0]), cat.RULING_APPEAL_DURATION[1],
+                                             int(ruling.sum()))), 1).astype("int64")
+    app.loc[ruling, "closed_date"] = (app.loc[ruling, "filed_date"].to_numpy() + days * DAY).astype("datetime64[s]")
     app.index = np.arange(len(base), len(base) + len(app))
     df = pd.concat([base, app])
 
     closed_ok = df["closed_date"].to_numpy() <= as_of
-    tc = df["type_code"].to_numpy()
-    out = df["outcome"].to_numpy()
+    tc = df["type_code"].to_numpy(dtype=object)
+    out = df["outcome"].to_numpy(dtype=object)
     r = rng.random(len(df))
+    # 民申 against 苏06's 二审 decisions go to 江苏高院.
     petition = (tc == "民终") & np.isin(out, ["维持原判", "改判"]) & closed_ok & (r < cat.PETITION_AFTER_APPEAL)
+    higher.append(_derive(rng, df, petition, "民申", (30, 180), "苏"))
     has_amount = ~np.isnan(df["amount"].to_numpy(dtype=float))
     enforce = (tc == "民初") & closed_ok & has_amount & (
         ((out == "判决") & (r < cat.ENFORCE_AFTER_JUDGMENT)) | ((out == "调解") & (r < cat.ENFORCE_AFTER_MEDIATION)))
-    more = [_derive(rng, df, petition, "民申", (30, 180), "苏06"),
-            _derive(rng, df, enforce, "执", cat.ENFORCE_LAG, None)]
-    der = _finish(rng, pd.concat(more))
+    der = _finish(rng, _derive(rng, df, enforce, "执", cat.ENFORCE_LAG, None))
     der.index = np.arange(len(df), len(df) + len(der))
     frac = rng.uniform(0.4, 1.0, len(der))
-    der["amount"] = np.where(der["type_code"] == "执", np.round(der["amount"] * frac, -1), der["amount"])
+    der["amount"] = np.round(der["amount"] * frac, -1)
     df = pd.concat([df, der])
 
     closed_ok = df["closed_date"].to_numpy() <= as_of
-    is_exec = df["type_code"].to_numpy() == "执"
-    resume = is_exec & (df["outcome"].to_numpy() == "终结本次执行") & closed_ok & (
+    is_exec = df["type_code"].to_numpy(dtype=object) == "执"
+    resume = is_exec & (df["outcome"].to_numpy(dtype=object) == "终结本次执行") & closed_ok & (
         rng.random(len(df)) < cat.RESUME_AFTER_TERMINATION)
     objection = is_exec & (rng.random(len(df)) < cat.OBJECTION_IN_ENFORCEMENT)
     ex = [_derive(rng, df, resume, "执恢", (90, 720), None),
@@ -346,7 +423,21 @@ def generate_cases(seed: int = cat.SEED, scale: float = 1.0, progress: Progress 
     df.loc[pending, "outcome"] = None
     df = _locate(rng, df, causes)
     df = _number(df)
-    return _finalise(df, causes)
+    df = _finalise(df, causes)
+    df.attrs["higher_court_filings"] = _count_higher(higher)
+    return df
+
+
+def _count_higher(frames: list[pd.DataFrame]) -> dict[str, dict[str, int]]:
+    """Cases filed at 江苏高院 by type code and filing year (from 2016)."""
+    h = pd.concat(frames)
+    year = h["filed_date"].dt.year
+    h = h[year >= cat.YEARS[0]]
+    counts = h.groupby([h["type_code"], h["filed_date"].dt.year]).size()
+    out: dict[str, dict[str, int]] = {}
+    for (code, y), n in counts.items():
+        out.setdefault(str(code), {})[str(y)] = int(n)
+    return out
 
 
 def _enforcement_money(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
@@ -413,13 +504,21 @@ def _finalise(df: pd.DataFrame, causes: dict[str, cat.Cause]) -> pd.DataFrame:
     # Lead-in year: keep only what was still pending when the data period starts (旧存);
     # links to dropped 2015 cases stay, as they would in a real extract.
     keep = (df["filed_date"] >= start) | df["closed_date"].isna() | (df["closed_date"] >= start)
-    df = df[keep].reset_index(drop=True)
-    return df[list(CASE_COLUMN_NAMES)]
+    df = df[keep].reset_index(drop=True)[list(CASE_COLUMN_NAMES)]
+    text = ["court_code", "type_code", "track", "cause", "outcome", "plaintiff_kind", "plaintiff_industry",
+            "defendant_kind", "defendant_industry"]
+    return df.astype({**dict.fromkeys(text, "str"), "plaintiff_key": "Int64", "defendant_key": "Int64"})
 
 
-def store_meta(seed: int, scale: float, n: int, seconds: float) -> dict[str, str]:
-    """Metadata written into a generated store (the app reads ``dataset`` to label it synthetic)."""
+def store_meta(seed: int, scale: float, n: int, seconds: float,
+               higher_court: dict[str, dict[str, int]] | None = None) -> dict[str, str]:
+    """Metadata written into a generated store (the app reads ``dataset`` to label it synthetic).
+
+    ``higher_court_filings``: JSON {type code: {year: count}} of the appeals and retrial petitions
+    that go to 江苏高院 and are therefore not in the store.
+    """
     return {
+        "higher_court_filings": json.dumps(higher_court or {}, ensure_ascii=False, sort_keys=True),
         "dataset": "synthetic",
         "generator_version": GENERATOR_VERSION,
         "seed": str(seed),
@@ -439,7 +538,7 @@ def build_default_store(path: Path, seed: int = cat.SEED, scale: float = 1.0,
 
     t0 = time.perf_counter()
     df = generate_cases(seed, scale, lambda f, m: progress(f * 0.6, m))
-    meta = store_meta(seed, scale, len(df), time.perf_counter() - t0)
+    meta = store_meta(seed, scale, len(df), time.perf_counter() - t0, df.attrs.get("higher_court_filings"))
     return build_store(path, df, meta, lambda f, m: progress(0.6 + 0.4 * f, m))
 
 

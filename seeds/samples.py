@@ -17,13 +17,15 @@ SAMPLE_PATH = Path(__file__).resolve().parent / "samples" / "cases_sample.csv"
 SAMPLE_SEED = 20250101
 SAMPLE_ROWS = 300
 
-# Export headers (中文表头) for the sample; the pseudonymous party key is left out on purpose.
+# Export headers (中文表头) for the sample. The pseudonymous party keys are left out on purpose: a
+# real export carries names, which the importer turns into keys itself.
 HEADERS: dict[str, str] = {
     "case_no": "案号", "court_name": "承办法院", "adcode": "行政区划代码", "category": "案件类别",
     "procedure": "审判程序", "track": "适用程序", "cause_group": "案由分类", "cause": "案由",
     "filed_date": "立案日期", "closed_date": "结案日期", "outcome": "结案方式", "amount": "标的额",
-    "amount_recovered": "执行到位金额", "plaintiff_kind": "原告类型", "defendant_kind": "被告类型",
-    "defendant_industry": "行业", "origin_case_no": "原审案号", "lon": "经度", "lat": "纬度",
+    "amount_recovered": "执行到位金额", "plaintiff_kind": "原告类型", "plaintiff_industry": "原告行业",
+    "defendant_kind": "被告类型", "defendant_industry": "行业", "origin_case_no": "原审案号",
+    "lon": "经度", "lat": "纬度",
 }
 
 
