@@ -4,10 +4,9 @@ import streamlit as st
 
 import geodata
 from analytics import maps
-from analytics.choropleth import classify
 from ui import charts, deck
 from ui.shell import select_district, setup_page, synthetic_banner, url_choice, url_toggle
-from ui.widgets import download_buttons, legend
+from ui.widgets import chart, download_buttons, legend
 
 ctx = setup_page("案件密度地图")
 flt = ctx.flt
@@ -24,22 +23,21 @@ c2.metric(head.window.label, "—" if head.yoy is None else f"{head.yoy:+.1%}",
           delta=None if head.yoy is None else f"{head.yoy_cur - head.yoy_prev:+,} 件",
           delta_color="off")
 c3.metric("已结案比例", "—" if head.closed_share is None else f"{head.closed_share:.1%}")
-c4.metric("未结案件", f"{head.pending:,}")
+c4.metric("所选期间立案、至今未结", f"{head.pending:,}",
+          help=f"所选立案年度内立案、截至数据截止日（{ctx.as_of}）尚未结案的案件；"
+               "不同于审判执行页的“未结”（期末全部未结案件，含以前年度立案）。")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     k1, k2 = st.columns([3, 2])
     with k1:
-        metric = url_choice("着色指标", {"count": "案件数", "rate": "每万人案件数（年均）"}, "metric", "m_metric")
+        metric = url_choice("着色指标", {"count": "案件数", "rate": "每万人案件数（年化）"}, "metric", "m_metric")
     with k2:
         show_hex = url_toggle("六边形网格密度", "hex", "m_hex")
     stats = ctx.run(maps.district_stats, flt, geodata.rate_population(), ctx.as_of)
-    values = stats["per_10k"] if metric == "rate" else stats["cases"]
-    classes = classify(values.tolist())
-    features = deck.district_features(geodata.load_districts(), stats, classes, flt.district,
-                                      head.window.label)
-    hexes = deck.hex_records(ctx.run(maps.hex_density, flt)) if show_hex else None
-    chart = deck.build_deck(features, geodata.load_context(), hexes, ctx.settings.map_style_url)
+    hexes = ctx.run(maps.hex_density, flt) if show_hex else None
+    the_map, classes = deck.district_map(stats, metric, flt.district, head.window.label, hexes,
+                                         ctx.settings.map_style_url)
 
     def _on_click() -> None:
         picked = st.session_state["m_map"].selection.get("objects", {}).get(deck.DISTRICT_LAYER, [])
@@ -47,19 +45,21 @@ with left:
             props = picked[0].get("properties", picked[0])
             select_district(int(props["adcode"]))
 
-    st.pydeck_chart(chart, height=640, key="m_map", on_select=_on_click,
+    st.pydeck_chart(the_map, height=640, key="m_map", on_select=_on_click,
                     selection_mode="single-object")
     legend(classes.legend("{:,.1f}" if metric == "rate" else "{:,.0f}"),
-           "每万人案件数（年均）" if metric == "rate" else "案件数")
-    st.caption(f"点击区县查看详情 · 人口：2020年第七次全国人口普查（崇川含开发区） · {geodata.ATTRIBUTION}")
+           "每万人案件数（年化）" if metric == "rate" else "案件数")
+    unplaced = ctx.run(maps.unplaced_count, flt)
+    st.caption((f"另有未定位案件 {unplaced:,} 件（计入全市合计，不在图上） · " if unplaced else "")
+               + "点击区县查看详情 · 年化：按数据覆盖天数折算 · 人口：2020年第七次全国人口普查（崇川含开发区）"
+               f" · {geodata.ATTRIBUTION}")
 
 with right:
     st.subheader(f"{place} · 月度趋势")
-    st.altair_chart(charts.monthly_line(ctx.run(maps.monthly_trend, flt)), width="stretch")
-    top = ctx.run(maps.top_causes, flt, 10)
-    st.altair_chart(charts.cause_bars(top, f"{place} · 主要案由/罪名"), width="stretch")
+    chart(charts.monthly_line, ctx.run(maps.monthly_trend, flt))
+    chart(charts.cause_bars, ctx.run(maps.top_causes, flt, 10), f"{place} · 主要案由/罪名")
 
 with st.expander("区县数据表 / District table"):
-    table = maps.district_table(stats, names)
+    table = maps.district_table(stats, names, unplaced)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, ctx.file_stem(f"区县案件_{flt.year_from}-{flt.year_to}"), key="m_dl")

@@ -17,8 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+import geodata
 from analytics import summary
-from analytics.filters import CaseFilter
+from analytics.filters import CaseFilter, stored_options
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,41 @@ def yoy_window(flt: CaseFilter, as_of: date) -> YoyWindow:
 
 
 def data_as_of(con: duckdb.DuckDBPyConnection) -> date:
-    """The last day the store has data for (latest filing or closing date)."""
+    """The last day the store has data for (latest filing or closing date).
+
+    Read from the metadata written at every load and import (``filters.options_metadata``), so
+    a page start does not scan the case table; a store written before that metadata is scanned.
+    """
+    present, _ = stored_options(con)
+    if present is not None:
+        return date.fromisoformat(present["as_of"]) if present.get("as_of") else date.today()
     row = con.execute("SELECT greatest(max(filed_date), max(closed_date)) FROM cases").fetchone()
     return row[0] if row and row[0] else date.today()
+
+
+def years_covered(year_from: int, year_to: int, as_of: date) -> float:
+    """How many years of data the filing years ``year_from..year_to`` hold, given the data's last day.
+
+    Each whole year counts 1; the year holding ``as_of`` counts (days from 1 January to
+    ``as_of``) / (days in that year); years after ``as_of`` count 0. E.g. 2024-2025 with data to
+    2025-06-30: 1 + 181/365. Annual rates divide by this, so a partial latest year is not read
+    as a whole one (data to 30 June would otherwise halve that year's rate).
+    """
+    total = 0.0
+    for y in range(year_from, year_to + 1):
+        start, end = date(y, 1, 1), date(y, 12, 31)
+        if as_of < start:
+            break
+        days_in_year = (end - start).days + 1
+        total += ((min(end, as_of) - start).days + 1) / days_in_year
+    return total
+
+
+def _per_10k(cases: pd.Series, population: pd.Series, years: float) -> pd.Series:
+    """Cases per 10,000 residents per year (0 when the filter covers no day of data)."""
+    if years <= 0:
+        return pd.Series(np.zeros(len(cases)), index=cases.index)
+    return cases / years / population * 10_000
 
 
 def yoy_change(cur: float | None, prev: float | None) -> float | None:
@@ -78,8 +111,11 @@ def district_stats(
 ) -> pd.DataFrame:
     """One row per district: cases in the filter, yearly cases per 10,000 residents, YoY change.
 
-    ``per_10k`` = cases / number of years in the filter / population × 10,000 (an annual rate,
-    so that ranges of different length compare). Districts with no cases get 0, never vanish.
+    ``per_10k`` = cases / years covered / population × 10,000, an annual rate so that ranges of
+    different length compare; years covered counts the days of data (``years_covered``: a
+    latest year with data to 30 June counts 181/365). Population: 2020 census
+    (``geodata.rate_population``). Districts with no cases get 0, never vanish. Cases without a
+    district (``geodata.UNPLACED_ADCODE``) are not in these rows: see ``unplaced_count``.
     """
     win = yoy_window(flt, as_of)
     got = summary.window_counts(
@@ -93,7 +129,7 @@ def district_stats(
         raw = _district_counts_cases(con, flt, win)
         got = {int(a): [int(c), int(p), int(q)] for a, c, p, q in zip(
             raw["adcode"], raw["cases"], raw["yoy_cur"], raw["yoy_prev"], strict=True)}
-    return _district_frame(got, flt, population)
+    return _district_frame(got, flt, population, as_of)
 
 
 def _district_stats_cases(
@@ -105,8 +141,7 @@ def _district_stats_cases(
     out = base.merge(got, on="adcode", how="left")
     for col in ("cases", "yoy_cur", "yoy_prev"):
         out[col] = out[col].fillna(0).astype("int64")
-    years = flt.year_to - flt.year_from + 1
-    out["per_10k"] = out["cases"] / years / out["population"] * 10_000
+    out["per_10k"] = _per_10k(out["cases"], out["population"], years_covered(flt.year_from, flt.year_to, as_of))
     out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
     return out
 
@@ -133,7 +168,7 @@ def _district_counts_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, win:
 
 
 def _district_frame(
-    got: dict[int | None, list[int]], flt: CaseFilter, population: dict[int, int]
+    got: dict[int | None, list[int]], flt: CaseFilter, population: dict[int, int], as_of: date
 ) -> pd.DataFrame:
     """Every district once, with its counts (0 when absent), annual rate and YoY change.
 
@@ -145,10 +180,33 @@ def _district_frame(
     rows = [got.get(a, zero) for a in population]
     for i, col in enumerate(("cases", "yoy_cur", "yoy_prev")):
         out[col] = np.array([r[i] for r in rows], dtype="int64")
-    years = flt.year_to - flt.year_from + 1
-    out["per_10k"] = out["cases"] / years / out["population"] * 10_000
+    out["per_10k"] = _per_10k(out["cases"], out["population"], years_covered(flt.year_from, flt.year_to, as_of))
     out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
     return out
+
+
+def unplaced_count(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> int:
+    """Cases in the filter (its district ignored, as on the choropleth) that have no district.
+
+    Those are the cases stored with ``geodata.UNPLACED_ADCODE`` (320600, "未定/全市") or any
+    code outside the seven districts: they count in the city's totals and the court figures,
+    and the map states their number instead of drawing them.
+    """
+    win = [summary.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31))]
+    got = summary.window_counts(con, flt, win, district=False, by_adcode=True)
+    if got is None:
+        return _unplaced_count_cases(con, flt)
+    return sum(v[0] for a, v in got.items() if a not in geodata.DISTRICT_ADCODES)
+
+
+def _unplaced_count_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> int:
+    """Reference ``unplaced_count`` over ``cases``."""
+    where, params = flt.where(district=False)
+    placed = ", ".join(str(int(a)) for a in geodata.DISTRICT_ADCODES)
+    row = con.execute(
+        f"SELECT count(*) FROM cases WHERE {where} AND (adcode IS NULL OR adcode NOT IN ({placed}))", params
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame:
@@ -272,11 +330,22 @@ def _top_causes_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 
 
 DISTRICT_TABLE_LABELS = {
     "adcode": "区划代码", "name": "区县", "population": "常住人口(2020)", "cases": "案件数",
-    "per_10k": "每万人案件数(年均)", "yoy_cur": "本期", "yoy_prev": "上年同期", "yoy": "同比",
+    "per_10k": "每万人案件数(年化)", "yoy_cur": "本期", "yoy_prev": "上年同期", "yoy": "同比",
 }
 
 
-def district_table(stats: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
-    """``district_stats`` with district names and Chinese headers, for display and download."""
-    out = stats.assign(name=stats["adcode"].map(names))
-    return out[list(DISTRICT_TABLE_LABELS)].rename(columns=DISTRICT_TABLE_LABELS)
+def district_table(stats: pd.DataFrame, names: dict[int, str], unplaced: int = 0) -> pd.DataFrame:
+    """``district_stats`` with district names and Chinese headers, for display and download.
+
+    ``unplaced`` (``unplaced_count``) adds a last row 320600 "未定/全市" with that count and no
+    population, rate or change, so the rows add up to the city total.
+    """
+    out = stats.assign(name=stats["adcode"].map(lambda a: names.get(int(a), str(a))))
+    out = out[list(DISTRICT_TABLE_LABELS)]
+    if unplaced:
+        extra = pd.DataFrame({"adcode": [geodata.UNPLACED_ADCODE],
+                              "name": [names.get(geodata.UNPLACED_ADCODE, geodata.UNPLACED_NAME)],
+                              "cases": [int(unplaced)]})
+        out = pd.concat([out.astype({"population": "Int64", "yoy_cur": "Int64", "yoy_prev": "Int64"}), extra],
+                        ignore_index=True)
+    return out.rename(columns=DISTRICT_TABLE_LABELS)

@@ -16,12 +16,15 @@ kilobytes to a few megabytes instead of the whole case table.
   navigation); when none does, or the summary is missing or stale, the caller falls back to the
   reference SQL over ``cases`` (``analytics.maps``), which stays the definition.
 
-Freshness: ``refresh`` records a build id and the number of cases in the comment of
-``summary_info``. Every call reads that comment with a catalog query (which cannot fail, so a
+Freshness: every writer of ``cases`` writes a new data version into ``meta`` (key
+``data_version``, ``analytics.store.bump_data_version``) in its own transaction, before it calls
+``refresh``. ``refresh`` records that version, a build id and the number of cases in the comment
+of ``summary_info``. Every call reads that comment with a catalog query (which cannot fail, so a
 store without a summary never aborts a caller's transaction), and every cube query carries a
-guard that raises if ``cases`` no longer has that many rows, whereupon the caller falls back to
-``cases``. ``build_store`` and ``upsert_cases`` call ``refresh`` in the same transaction as the
-write, so the guard is only a safety net against writes that bypass ``analytics.store``.
+guard that raises unless ``meta`` still holds that data version and ``cases`` that many rows,
+whereupon the caller falls back to ``cases``. The version catches any change, also an update or
+a delete-and-insert that leaves the row count unchanged; the row count is a second, free check
+against writes that bypass ``analytics.store`` without bumping the version.
 
 Results are built in Python from the few grouped rows (codes mapped back to values with cached
 arrays): at this size DuckDB's per-query planning, not the scan, is most of the cost, so each
@@ -49,7 +52,10 @@ import pandas as pd
 from analytics import schema
 from analytics.filters import PENDING, CaseFilter
 
-SUMMARY_VERSION = "2"  # 2: cause cubes sorted by cause (zone maps prune cause filters)
+SUMMARY_VERSION = "3"  # 2: cause cubes sorted by cause; 3: data version recorded and checked
+DATA_VERSION_KEY = "data_version"  # meta key written by every writer (analytics.store.bump_data_version)
+NO_META = "-"  # recorded when the store has no meta table (a hand-made store): no version check
+NO_VERSION = "none"  # recorded when meta has no data version (store written before versions)
 INFO_TABLE = "summary_info"
 DICT_TABLE = "summary_dict"
 
@@ -101,6 +107,22 @@ def _case_columns(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
              AND table_name = 'cases'"""
     ).fetchall()
     return {str(n): str(t) for n, t in rows}
+
+
+_META_SQL = """SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()
+                AND schema_name = current_schema() AND table_name = 'meta'"""
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The data version in ``meta`` as recorded in the tag (``NO_META`` / ``NO_VERSION`` if absent)."""
+    (has_meta,) = con.execute(_META_SQL).fetchone()  # type: ignore[misc]
+    if not has_meta:
+        return NO_META
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [DATA_VERSION_KEY]).fetchall()
+    version = str(rows[0][0]) if rows else NO_VERSION
+    if not version.isalnum():  # recorded in a colon-separated tag and quoted into the guard
+        raise ValueError(f"unexpected data version {version!r} in meta")
+    return version
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
@@ -178,7 +200,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute(f"INSERT INTO {INFO_TABLE} VALUES (?, ?, ?, ?)",
                     [cube.name, cube.grain, ",".join(cube.dims), rows])
     (n_cases,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
-    tag = f"{SUMMARY_VERSION}:{uuid.uuid4().hex}:{n_cases}"
+    tag = f"{SUMMARY_VERSION}:{uuid.uuid4().hex}:{n_cases}:{_current_version(con)}"
     con.execute(f"COMMENT ON TABLE {INFO_TABLE} IS '{tag}'")
     return True
 
@@ -200,6 +222,7 @@ class Info:
 
     build: str
     n_cases: int
+    data_version: str  # the version in meta when the summary was built (or NO_META / NO_VERSION)
     cubes: tuple[_CubeInfo, ...]
     codes: dict[str, dict[str, int]]  # dim -> value -> code
     names: dict[str, np.ndarray]  # dim -> object array: code -> value
@@ -213,9 +236,22 @@ class Info:
                 return c.name
         return None
 
+    def _fresh_condition(self) -> str:
+        """Aggregate condition over ``cases``: the data are those the summary was built from."""
+        same = f"count(*) = {int(self.n_cases)}"
+        if self.data_version != NO_META:
+            want = "NULL" if self.data_version == NO_VERSION else f"'{self.data_version}'"
+            same += (f" AND (SELECT max(value) FROM meta WHERE key = '{DATA_VERSION_KEY}') "
+                     f"IS NOT DISTINCT FROM {want}")
+        return same
+
+    def fresh_sql(self) -> str:
+        """A boolean SQL expression: true while the summary is current."""
+        return f"(SELECT {self._fresh_condition()} FROM cases)"
+
     def guard(self) -> str:
-        """A predicate that raises when ``cases`` no longer has the rows the summary was built from."""
-        return (f"(SELECT CASE WHEN count(*) = {int(self.n_cases)} THEN true "
+        """A predicate that raises when the data changed since the summary was built."""
+        return (f"(SELECT CASE WHEN {self._fresh_condition()} THEN true "
                 f"ELSE error('summary is stale') END FROM cases)")
 
 
@@ -228,7 +264,7 @@ _INFOS: dict[str, Info] = {}  # by build id: shared by every session of a server
 _LOCK = threading.Lock()
 
 
-def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int) -> Info:
+def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int, version: str) -> Info:
     cubes = tuple(
         _CubeInfo(str(n), str(g), frozenset(str(d).split(",")), int(r))
         for n, g, d, r in con.execute(
@@ -252,7 +288,7 @@ def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int) -> Info
         rank = np.empty(size, dtype=np.int64)
         rank[order] = np.arange(size)
         ranks[dim] = rank
-    return Info(build, n_cases, cubes, codes, names, ranks)
+    return Info(build, n_cases, version, cubes, codes, names, ranks)
 
 
 def info(con: duckdb.DuckDBPyConnection) -> Info | None:
@@ -261,11 +297,11 @@ def info(con: duckdb.DuckDBPyConnection) -> Info | None:
     if row is None or not row[0]:
         return None
     parts = str(row[0]).split(":")
-    if len(parts) != 3 or parts[0] != SUMMARY_VERSION or not parts[2].isdigit():
+    if len(parts) != 4 or parts[0] != SUMMARY_VERSION or not parts[2].isdigit():
         return None
     got = _INFOS.get(parts[1])
     if got is None:
-        got = _load_info(con, parts[1], int(parts[2]))
+        got = _load_info(con, parts[1], int(parts[2]), parts[3])
         with _LOCK:
             if len(_INFOS) > 32:  # stores rebuilt again and again in one process (tests)
                 _INFOS.clear()
@@ -278,8 +314,8 @@ def available(con: duckdb.DuckDBPyConnection) -> bool:
     inf = info(con)
     if inf is None:
         return False
-    (n,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
-    return int(n) == inf.n_cases
+    (fresh,) = con.execute(f"SELECT {inf.fresh_sql()}").fetchone()  # type: ignore[misc]
+    return bool(fresh)
 
 
 def _in_list(codes: Sequence[int]) -> str:
@@ -544,9 +580,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="build the map summary tables of a case store")
     ap.add_argument("db", type=Path)
     args = ap.parse_args()
+    from analytics.store import bump_data_version  # store imports this module
+
     con = duckdb.connect(str(args.db))
     try:
         con.execute("BEGIN TRANSACTION")
+        (has_meta,) = con.execute(_META_SQL).fetchone()  # type: ignore[misc]
+        if has_meta:  # also upgrades an older store: data version and filter metadata
+            bump_data_version(con)
         ok = refresh(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # What a fresh checkout needs to run the app (no data, no caches).
@@ -58,8 +59,10 @@ class PageLoad:
 class Server:
     """A ``streamlit run app.py`` subprocess on a free local port."""
 
-    def __init__(self, cwd: Path, env: dict[str, str | None] | None = None, start_timeout: float = 120) -> None:
-        """``env``: variables to set, or to remove (value None), for the server process."""
+    def __init__(self, cwd: Path, env: dict[str, str | None] | None = None, start_timeout: float = 120,
+                 script: str = "app.py") -> None:
+        """``env``: variables to set, or to remove (value None), for the server process;
+        ``script``: the main script, relative to ``cwd``."""
         self.port = free_port()
         self.cwd = Path(cwd)
         full_env = dict(os.environ)
@@ -70,7 +73,7 @@ class Server:
                 full_env[key] = value
         self.t_launch = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=self.cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -97,11 +100,15 @@ class Server:
     def rss(self) -> int:
         return rss_bytes(self.proc.pid)
 
-    async def load(self, query: str = "", page: str = "", keep: bool = True, timeout: float = 600) -> PageLoad:
-        """Open a session, run one page, return what was sent; the session stays open if ``keep``."""
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def connect(self) -> Any:
+        """A websocket speaking Streamlit's protocol, as a browser tab opens one."""
         import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         ws = await websockets.connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],  # type: ignore[list-item]
@@ -110,6 +117,13 @@ class Server:
         response = getattr(ws, "response", None)
         extensions = getattr(response, "headers", {}).get("Sec-WebSocket-Extensions", "")
         self.deflate = "permessage-deflate" in str(extensions)
+        return ws
+
+    async def run_page(self, ws: Any, query: str = "", page: str = "", timeout: float = 600) -> PageLoad:
+        """Ask an open session to run a page (a navigation or a shared link); read until it finishes."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page
@@ -135,14 +149,20 @@ class Server:
             if kind == "script_finished":
                 break
         seconds = time.perf_counter() - t0
-        if keep:
-            self.sockets.append(ws)
-        else:
-            await ws.close()
         total = sum(len(b) for b in raw)
         comp = zlib.compressobj(6, zlib.DEFLATED, -15)
         deflated = sum(len(comp.compress(b)) + len(comp.flush(zlib.Z_SYNC_FLUSH)) for b in raw)
         return PageLoad(seconds, total, deflated, by_element, exception)
+
+    async def load(self, query: str = "", page: str = "", keep: bool = True, timeout: float = 600) -> PageLoad:
+        """Open a session, run one page, return what was sent; the session stays open if ``keep``."""
+        ws = await self.connect()
+        page_load = await self.run_page(ws, query, page, timeout)
+        if keep:
+            self.sockets.append(ws)
+        else:
+            await ws.close()
+        return page_load
 
     async def close_sessions(self) -> None:
         for ws in self.sockets:

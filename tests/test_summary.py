@@ -23,7 +23,7 @@ from pandas.testing import assert_frame_equal
 import geodata
 from analytics import maps, summary
 from analytics.filters import PENDING, CaseFilter
-from analytics.store import build_store, open_store, upsert_cases
+from analytics.store import build_store, bump_data_version, data_version, open_store, upsert_cases
 
 POP = geodata.rate_population()
 
@@ -153,6 +153,72 @@ def test_stale_summary_is_not_used(rw_copy: duckdb.DuckDBPyConnection) -> None:
     _same(rw_copy, FILTERS[6], date(2025, 6, 15))
 
 
+def test_same_size_update_makes_the_summary_stale(rw_copy: duckdb.DuckDBPyConnection) -> None:
+    """An UPDATE keeps the row count: only the data version can tell the summary is stale."""
+    flt = CaseFilter(2024, 2024, district=320623)
+    n_before = rw_copy.execute("SELECT count(*) FROM cases").fetchone()[0]
+    moved = rw_copy.execute(
+        "SELECT count(*) FROM cases WHERE year(filed_date) = 2024 AND adcode = 320682").fetchone()[0]
+    before = maps.headline(rw_copy, flt, date(2025, 12, 31)).cases
+    assert moved > 0
+    rw_copy.execute("BEGIN TRANSACTION")
+    rw_copy.execute("UPDATE cases SET adcode = 320623 WHERE year(filed_date) = 2024 AND adcode = 320682")
+    bump_data_version(rw_copy)  # what every writer does in its transaction
+    rw_copy.execute("COMMIT")
+    assert rw_copy.execute("SELECT count(*) FROM cases").fetchone()[0] == n_before  # same size
+    assert not summary.available(rw_copy)
+    assert summary.monthly_trend(rw_copy, flt) is None  # the cube guard refuses the stale cubes
+    # The map now answers from cases: 如东 gained exactly the moved 如皋 cases.
+    assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before + moved
+    _same(rw_copy, flt, date(2025, 12, 31))
+    assert summary.refresh(rw_copy)
+    _uses_summary(rw_copy, flt)
+    assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before + moved
+    _same(rw_copy, flt, date(2025, 6, 15))
+
+
+def test_same_size_delete_and_insert_makes_the_summary_stale(rw_copy: duckdb.DuckDBPyConnection) -> None:
+    """Delete 25 cases and insert 25 others (same count): the summary must not be used."""
+    flt = CaseFilter(2016, 2025, categories=("行政",))
+    before = maps.headline(rw_copy, flt, date(2025, 12, 31)).cases
+    rw_copy.execute("BEGIN TRANSACTION")
+    pick = "SELECT case_no FROM cases WHERE category = '行政' AND year(filed_date) >= 2016 ORDER BY case_no LIMIT 25"
+    gone = rw_copy.execute(pick).fetchall()
+    rw_copy.execute(f"DELETE FROM cases WHERE case_no IN ({pick})")
+    rw_copy.execute("""INSERT INTO cases SELECT * REPLACE (case_no || 'Z' AS case_no) FROM cases
+                       WHERE category = '民事' ORDER BY case_no LIMIT 25""")
+    bump_data_version(rw_copy)
+    rw_copy.execute("COMMIT")
+    assert len(gone) == 25
+    assert not summary.available(rw_copy)
+    assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before - 25
+    _same(rw_copy, flt, date(2025, 12, 31))
+    assert summary.refresh(rw_copy)
+    assert summary.available(rw_copy)
+    assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before - 25
+
+
+def test_upsert_of_changed_rows_bumps_the_version(rw_copy: duckdb.DuckDBPyConnection) -> None:
+    """An import replacing rows (same count) writes a new version and rebuilds the summary."""
+    v0 = data_version(rw_copy)
+    old = summary.info(rw_copy)
+    changed = rw_copy.execute(
+        "SELECT * FROM cases WHERE category = '民事' AND year(filed_date) = 2023 ORDER BY case_no LIMIT 30").df()
+    already = int((changed["adcode"] == 320681).sum())  # rows that were 启东 before (unchanged)
+    changed["adcode"] = 320681
+    flt = CaseFilter(2023, 2023, district=320681)
+    before = maps.headline(rw_copy, flt, date(2025, 12, 31)).cases
+    result = upsert_cases(rw_copy, changed)
+    assert result.inserted == 0 and result.replaced == 30 - already
+    v1 = data_version(rw_copy)
+    new = summary.info(rw_copy)
+    assert v0 and v1 and v1 != v0
+    assert new is not None and old is not None and new.data_version == v1 != old.data_version
+    _uses_summary(rw_copy, flt)
+    assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before + 30 - already
+    _same(rw_copy, flt, date(2025, 12, 31))
+
+
 def test_upsert_refreshes_the_summary(rw_copy: duckdb.DuckDBPyConnection) -> None:
     old = summary.info(rw_copy)
     incoming = rw_copy.execute(
@@ -261,3 +327,27 @@ def test_hand_frame(hand: tuple[duckdb.DuckDBPyConnection, pd.DataFrame], flt: C
     want = sub.groupby(["cause", "cause_group"]).size().sort_values(ascending=False)
     assert top["cases"].tolist() == want.tolist()[: len(top)]
     assert len(top) == min(10, len(want))
+
+
+def test_command_line_upgrades_an_older_store(small_store: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store written before data versions (old summary tag, no version or options in meta) is
+    answered from ``cases`` until ``python -m analytics.summary`` adds both."""
+    from analytics import filters
+
+    path = tmp_path / "old.duckdb"
+    shutil.copy(small_store, path)
+    c = duckdb.connect(str(path))
+    c.execute("DELETE FROM meta WHERE key IN ('data_version', 'options')")
+    (n,) = c.execute("SELECT count(*) FROM cases").fetchone()
+    c.execute(f"COMMENT ON TABLE {summary.INFO_TABLE} IS '2:0123abcd:{n}'")  # the version-2 tag
+    assert summary.info(c) is None and data_version(c) is None
+    c.close()
+    monkeypatch.setattr("sys.argv", ["summary", str(path)])
+    summary.main()
+    c = duckdb.connect(str(path))
+    inf = summary.info(c)
+    assert inf is not None and inf.data_version == data_version(c) is not None
+    assert summary.available(c)
+    assert filters.stored_options(c)[0] is not None
+    c.close()

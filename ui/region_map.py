@@ -1,7 +1,8 @@
 """Choropleth maps of record counts by named region (provinces of China, cities of Jiangsu).
 
 Counts come as a table of ``name, records, share`` (e.g. ``analytics.judgments.by_province``) and
-are joined to boundary features on the full Chinese name (江苏省, 南京市). Regions with records
+are joined to the boundaries (GeoDataFrames from ``geodata``) on the full Chinese name (江苏省,
+南京市) with a ``merge``. Regions with records
 are coloured by ``analytics.choropleth.classify`` classes, regions without records are light
 grey. As in ``ui.deck``, there are no basemap tiles: the blank style served by the app is the
 only map style, so the page makes no request outside the intranet server.
@@ -9,12 +10,12 @@ only map style, so the page makes no request outside the intranet server.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -54,37 +55,43 @@ def _int(v: object) -> int:
 
 
 def join_counts(
-    geojson: dict[str, Any], counts: pd.DataFrame, name_col: str
+    boundaries: gpd.GeoDataFrame | dict[str, Any], counts: pd.DataFrame, name_col: str
 ) -> tuple[dict[str, Any], Classes, dict[str, int]]:
     """Features with ``records``, ``share``, ``fill`` and ``tip`` (tooltip line) properties, their classes, and
     the counts whose name matches no feature (e.g. 未识别).
 
-    ``counts`` has columns ``name_col``, ``records`` and ``share`` (share of all records, the
-    unrecognised ones included). The input collection is not modified.
+    ``boundaries``: a GeoDataFrame (``geodata.provinces_gdf()``) or FeatureCollection dict with a
+    ``name`` column; ``counts`` has columns ``name_col``, ``records`` and ``share`` (share of all
+    records, the unrecognised ones included). Counts are joined to the regions on the full name
+    with a ``merge`` (never by position); the input is not modified.
     """
-    by_name = {
-        str(n): (_int(r), float(s))
-        for n, r, s in zip(counts[name_col], counts["records"], counts["share"], strict=True)
-    }
-    fc = copy.deepcopy(geojson)
-    fc.pop("metadata", None)
-    names = [f["properties"]["name"] for f in fc["features"]]
-    with_records = [n for n in names if by_name.get(n, (0, 0.0))[0] > 0]
-    classes = classify([by_name[n][0] for n in with_records])
-    colour = dict(zip(with_records, classes.colors, strict=True))
+    gdf = boundaries if isinstance(boundaries, gpd.GeoDataFrame) else gpd.GeoDataFrame.from_features(
+        boundaries["features"], crs=None)
+    figures = pd.DataFrame({
+        "name": counts[name_col].astype(str).to_numpy(),
+        "records": [_int(r) for r in counts["records"]],
+        "share": pd.to_numeric(counts["share"]).astype(float).to_numpy(),
+    }).groupby("name", as_index=False, sort=False).sum()
+    merged = gdf.merge(figures, on="name", how="left", validate="one_to_one")
+    merged["records"] = merged["records"].fillna(0).astype("int64")
+    merged["share"] = merged["share"].fillna(0.0)
+    has = merged["records"] > 0
+    classes = classify(merged.loc[has, "records"].tolist())
+    fills = [NO_RECORDS] * len(merged)
+    for pos, colour in zip(has.to_numpy().nonzero()[0], classes.colors, strict=True):
+        fills[pos] = colour  # the classes were computed on the rows of this same frame
+    merged["fill"] = [[*(int(c) for c in f), 235] for f in fills]
+    # Plain text: Streamlit escapes the values it puts into the tooltip template.
+    merged["tip"] = [f"{r:,} 条记录（占全部 {sh:.1%}）" if r else NO_RECORDS_LABEL
+                     for r, sh in zip(merged["records"], merged["share"], strict=True)]
+    merged["share"] = merged["share"].round(4)
+    fc = merged.to_geo_dict(na="null", drop_id=True)
     for feat in fc["features"]:
         p = feat["properties"]
-        records, share = by_name.get(p["name"], (0, 0.0))
-        fill = colour.get(p["name"], NO_RECORDS)
-        p.update(
-            records=records,
-            share=round(share, 4),
-            fill=[*fill, 235],
-            # Plain text: Streamlit escapes the values it puts into the tooltip template.
-            tip=f"{records:,} 条记录（占全部 {share:.1%}）" if records else NO_RECORDS_LABEL,
-        )
-    known = set(names)
-    unmapped = {n: r for n, (r, _) in by_name.items() if n not in known and r > 0}
+        p["adcode"] = int(p["adcode"])
+        p["records"] = int(p["records"])
+    known = set(gdf["name"])
+    unmapped = {n: int(r) for n, r in zip(figures["name"], figures["records"], strict=True) if n not in known and r > 0}
     return fc, classes, unmapped
 
 
@@ -182,7 +189,7 @@ def build_deck(
 
 def province_map(counts: pd.DataFrame, style_url: str) -> RegionMap:
     """Records per province (``by_province`` table) on a map of China."""
-    fc, classes, unmapped = join_counts(geodata.load_provinces(), counts, "province")
+    fc, classes, unmapped = join_counts(geodata.provinces_gdf(), counts, "province")
     deck = build_deck(fc, CHINA_VIEW, style_url, label_size=11)
     mapped = sum(f["properties"]["records"] for f in fc["features"])
     return RegionMap(deck, legend_items(classes), "记录数", mapped, unmapped)
@@ -201,7 +208,7 @@ def _jiangsu_context() -> tuple[int, ...]:
 
 def jiangsu_city_map(counts: pd.DataFrame, style_url: str) -> RegionMap:
     """Records per city of Jiangsu (``by_city`` table) with the neighbouring provinces as context."""
-    fc, classes, unmapped = join_counts(geodata.jiangsu_cities(), counts, "city")
+    fc, classes, unmapped = join_counts(geodata.jiangsu_cities_gdf(), counts, "city")
     provinces = geodata.load_provinces()["features"]
     context = [provinces[i] for i in _jiangsu_context()]
     deck = build_deck(fc, JIANGSU_VIEW, style_url, context=context, label_size=13)
