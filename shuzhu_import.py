@@ -10,6 +10,7 @@ the case store could not be opened.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing to the store")
     p.add_argument("--encoding", help="text encoding, when detection is wrong (e.g. gb18030, utf-8)")
     p.add_argument("--max-mb", type=int, help="size limit in MB (default: settings import_max_mb)")
+    p.add_argument("--kind", choices=("cases", "gov"), default="cases",
+                   help="cases (案件清单) or gov (政务数据, long format: 区县, 年份, 指标, 数值, 单位, 来源, 可信度)")
     return p
 
 
@@ -42,6 +45,20 @@ def _fail(msg_zh: str, msg_en: str) -> int:
     return EXIT_ERROR
 
 
+def _unwritable(path: Path | None) -> tuple[str, str] | None:
+    """Why an output file cannot be written (Chinese, English), or None."""
+    if path is None:
+        return None
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return "所在文件夹不存在", "its folder does not exist"
+    if path.is_dir():
+        return "是一个文件夹", "is a folder"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "没有写入权限", "not writable"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the import; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -49,6 +66,20 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or settings.db_path
     if not args.file.is_file():
         return _fail(f"找不到文件 {args.file}", f"file not found: {args.file}")
+    # Output paths are checked before anything is read or written: a report that cannot be
+    # written must not be discovered after the store has changed.
+    for flag, out in (("--report", args.report), ("--save-mapping", args.save_mapping)):
+        problem = _unwritable(out)
+        if problem:
+            return _fail(f"{flag} {out}: {problem[0]}", f"{flag} {out}: {problem[1]}")
+    if args.report and args.report.suffix.lower() not in (".csv", ".xlsx"):
+        return _fail(
+            f"--report 须为 .csv 或 .xlsx 文件: {args.report}", f"--report must be a .csv or .xlsx file: {args.report}"
+        )
+    if args.kind == "gov":  # government data: validation and atomic load in analytics/govdata.py
+        from analytics import govdata
+
+        return govdata.cli_run(args.file, db, dry_run=args.dry_run, report=args.report)
     mapping = None
     if args.mapping:
         try:
@@ -88,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  第 {row.row} 行 / row {row.row} [{row.case_no}]: {row.reason_zh} / {row.reason_en}")
     if len(rejected) > SHOW_REJECTED:
         print(f"  … 另有 {len(rejected) - SHOW_REJECTED} 行被拒绝 / {len(rejected) - SHOW_REJECTED} more rejected rows")
+    kept = summary.report[summary.report["reason_en"].fillna("").str.contains(importer.KEPT_EN, regex=False)]
+    for row in kept.head(SHOW_REJECTED).itertuples():
+        print(f"  第 {row.row} 行 / row {row.row} [{row.case_no}]: {importer.KEPT_ZH} / {importer.KEPT_EN}")
     if args.report and not summary.report.empty:
         kind = "xlsx" if args.report.suffix.lower() == ".xlsx" else "csv"
         args.report.write_bytes(importer.report_bytes(summary.report, kind))

@@ -30,6 +30,10 @@ class Settings:
     # Reasonable ranges of court indicators that override the defaults in analytics.indicators
     # ([indicators.ranges.<name>] with min and/or max in shuzhu.toml).
     indicator_ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    # Import: earliest case-number year accepted (the store's earliest year widens it), and the
+    # file with the per-installation secret for party pseudonyms (kept outside the store).
+    import_first_year: int = 2016
+    party_secret_file: Path | None = None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -53,7 +57,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         for name, b in cfg.get("indicators", {}).get("ranges", {}).items()
         if isinstance(b, dict)
     }
-    return Settings(db_path, style, max_mb, db_path.resolve() == default_db.resolve(), ranges)
+    imp = cfg.get("import", {})
+    first_year = int(env.get("SHUZHU_IMPORT_FIRST_YEAR") or imp.get("first_year", 2016))
+    secret = env.get("SHUZHU_SECRET_FILE") or imp.get("secret_file")
+    secret_path = Path(secret).expanduser() if secret else PROJECT_ROOT / "data" / ".party_secret"
+    if not secret_path.is_absolute():
+        secret_path = PROJECT_ROOT / secret_path
+    return Settings(
+        db_path, style, max_mb, db_path.resolve() == default_db.resolve(), ranges, first_year, secret_path
+    )
 
 
 def _opt_float(value: object) -> float | None:

@@ -4,15 +4,21 @@ import pandas as pd
 import streamlit as st
 
 from analytics import importer
-from ui.shell import setup_page
+from ui import gov_import
+from ui.shell import setup_page, url_choice
 from ui.widgets import download_buttons
 
 ctx = setup_page("数据导入", filters=False)
 max_mb = ctx.settings.import_max_mb
 st.title("数据导入")
+if url_choice("导入内容", {"cases": "案件清单", "gov": "政务数据"}, "kind", "imp_kind") == "gov":
+    gov_import.render(ctx)  # government data (政务数据): ui/gov_import.py, analytics/govdata.py
+    st.stop()
 st.caption(
     f"导入法院导出的案件清单（CSV：UTF-8 / GBK 自动识别；或 XLSX），单个文件不超过 {max_mb} MB。"
-    "按案号合并：重复导入同一文件不会新增记录，同一案号的新版本替换旧版本；写入要么全部成功，要么不做任何改动。"
+    "按案号合并：重复导入同一文件不会新增记录；同一案号以较新的版本为准（已结案不会被未结版本覆盖，"
+    "有“修改日期/导出日期”列时按其先后），较旧的行保留库中版本并在报告中注明；写入要么全部成功，要么不做任何改动。"
+    "当事人名称只用于生成匿名标识，不入库。"
 )
 if ctx.synthetic:
     st.warning(
@@ -143,7 +149,10 @@ cols[2].metric("其中已更正", f"{summary.corrected:,}")
 cols[3].metric("拒绝", f"{summary.rejected:,}")
 if summary.loaded:
     cols[4].metric("新增", f"{summary.inserted:,}")
-    cols[5].metric("更新 / 未变", f"{summary.replaced:,} / {summary.unchanged:,}")
+    cols[5].metric(
+        "更新 / 未变 / 保留库中", f"{summary.replaced:,} / {summary.unchanged:,} / {summary.kept:,}",
+        help="保留库中：文件中的行比库中版本旧，保留库中版本",
+    )
 for note in summary.notes:
     st.caption(f"{note.zh} / {note.en}")
 if not summary.report.empty:

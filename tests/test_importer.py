@@ -479,10 +479,11 @@ def test_districts_of_intermediate_court_cases() -> None:
         "(2022)苏06民终2号": 320681,
         "(2022)苏06民再3号": 320681,
         "(2022)苏06民终4号": 320682,
+        "(2022)苏06民终5号": 320600,  # issue 9 item 1: unplaced, kept as 未定/全市
         "(2022)苏06民终6号": 320614,
     }
-    assert st[6] == REJECTED and st[8] == REJECTED
-    assert "cannot place" in r.report.set_index("row").loc[6, "reason_en"]
+    assert st[6] == CORRECTED and st[8] == REJECTED
+    assert "city-wide/unplaced" in r.report.set_index("row").loc[6, "reason_en"]
 
 
 def test_duplicates_keep_the_last_row() -> None:
@@ -523,9 +524,24 @@ def test_reimport_adds_nothing_and_newer_version_replaces(con: duckdb.DuckDBPyCo
 
 def test_import_replaces_a_synthetic_case_with_the_same_number(con: duckdb.DuckDBPyConnection) -> None:
     s = run(con, HEADER + "(2021)苏0682民初1号,2021-01-05,2021-03-01,买卖合同纠纷,,判决,20000\n")
-    assert (s.inserted, s.replaced) == (0, 1)
-    got = con.execute("SELECT amount, source::VARCHAR FROM cases WHERE case_no = '(2021)苏0682民初1号'").fetchone()
-    assert got == (20000.0, "import")
+    assert (s.inserted, s.replaced, s.kept) == (0, 1, 0)
+    got = con.execute(
+        "SELECT amount, source::VARCHAR, lon, track::VARCHAR, defendant_key FROM cases"
+        " WHERE case_no = '(2021)苏0682民初1号'"
+    ).fetchone()
+    # Columns the file does not have (coordinates, track, party key) keep their stored values.
+    assert got == (20000.0, "import", 120.57, "简易程序", 5)
+
+
+def test_a_row_that_would_lose_information_keeps_the_stored_version(con: duckdb.DuckDBPyConnection) -> None:
+    # 标的额 is a column of the file but empty for this case, which the store holds with 10000:
+    # replacing would lose it, so the stored version is kept and the row says so (issue 9 item 2).
+    s = run(con, HEADER + "(2021)苏0682民初1号,2021-01-05,2021-03-02,买卖合同纠纷,,判决,\n")
+    assert (s.inserted, s.replaced, s.unchanged, s.kept) == (0, 0, 0, 1)
+    assert s.report["reason_en"].iloc[0].endswith("older than stored, kept stored")
+    assert "保留库中版本" in s.report["reason_zh"].iloc[0]
+    got = con.execute("SELECT amount, closed_date FROM cases WHERE case_no = '(2021)苏0682民初1号'").fetchone()
+    assert got == (10000.0, dt.date(2021, 3, 1))
 
 
 def test_interrupted_import_leaves_the_store_unchanged(
@@ -614,12 +630,20 @@ CORPUS: dict[str, tuple[bool, str]] = {
     "mixed_encodings.csv": (True, "mixed encodings"),
     "big5_encoded.csv": (False, "1 accepted"),
     "huge_amounts.csv": (False, "implausibly large"),
-    "formula_text.csv": (False, "malformed case number"),
+    # The one well-formed case number has the cause "=1+2", not a standard cause: every row rejected.
+    "formula_text.csv": (True, "neither a standard cause"),
     "ragged_rows.csv": (False, "more than the header"),
     "wrong_types.csv": (True, "is not a number"),
     "duplicates.csv": (False, "same case number"),
-    "unknown_values.csv": (True, "unknown outcome"),
+    # The 中院 row without an origin is accepted as 未定/全市 (issue 9 item 1); the rest rejected.
+    "unknown_values.csv": (False, "6 rejected"),
     "blank_rows_and_title.csv": (False, "2 accepted"),
+    # issue 9: UTF-16 without BOM by content; a 10,000-character cause; a cause not in the
+    # standard list (rejected with a suggestion); three data sheets behind a cover sheet.
+    "utf16_without_bom.csv": (False, "1 accepted"),
+    "oversized_cause.csv": (False, "cause is too long (10000 characters, limit 60)"),
+    "unknown_cause.csv": (True, "similar to: 民间借贷纠纷"),
+    "three_sheets_and_cover.xlsx": (False, "3 accepted"),
     "prose_not_a_table.txt": (True, "required column"),
     "legacy_format.xls": (True, ".xls"),
     "truncated.xlsx": (True, "not a valid xlsx"),
@@ -651,7 +675,7 @@ def test_bad_input_gets_a_clear_bilingual_message(name: str, con: duckdb.DuckDBP
     if refused:
         pd.testing.assert_frame_equal(table(con), before)
     else:
-        assert s.loaded and s.inserted + s.replaced + s.unchanged == s.accepted
+        assert s.loaded and s.inserted + s.replaced + s.unchanged + s.kept == s.accepted
 
 
 def test_import_into_a_missing_or_locked_store_is_a_store_error(tmp_path: Path) -> None:
