@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -173,6 +174,74 @@ def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, br
     page.close()
 
 
+def _page_paths() -> list[tuple[str, str]]:
+    """(url path, label) of every page in the navigation that exists in this checkout."""
+    from ui.shell import PAGES
+
+    out = []
+    for script, label in PAGES:
+        if not (ROOT / script).is_file():
+            continue
+        stem = Path(script).stem
+        out.append(("/" if script == "app.py" else "/" + stem.split("_", 1)[-1], label))
+    return out
+
+
+@pytest.mark.parametrize(("path", "label"), _page_paths())
+def test_every_page_renders_without_errors_or_external_requests(
+        server: str, browser: object, path: str, label: str) -> None:
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + path + "?y=2024-2025")
+    page.locator("h1").first.wait_for(timeout=90_000)
+    # Wait until the script run has finished (the status widget shows while it runs).
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    page.wait_for_timeout(1_500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page_{path.strip('/') or 'map'}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0, f"{label}: exception on the page"
+    _assert_local(requests, server)
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1280, 720)])
+def test_meeting_mode_fits_the_projector_and_steps_with_the_keyboard(
+        server: str, browser: object, width: int, height: int) -> None:
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/meeting?y=2024")
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="visible", timeout=90_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    page.wait_for_timeout(2_000)
+    assert not page.locator('[data-testid="stSidebar"]').first.is_visible()  # no sidebar in a meeting
+    # Nothing cut off: the title, the map, its legend, the figures and the slide buttons are on screen.
+    for name, loc in {
+        "title": page.locator("h1").first,
+        "map": page.locator('[data-testid="stDeckGlJsonChart"]').first,
+        "legend": page.get_by_text("案件数：").first,
+        "next": page.get_by_role("button", name="下一页 ▶"),
+        "last figure": page.locator('[data-testid="stMetricValue"]').last,
+    }.items():
+        box = loc.bounding_box()
+        assert box is not None, name
+        assert box["x"] >= 0 and box["y"] >= 0, name
+        assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, f"{name} cut off: {box}"
+    size = page.locator('[data-testid="stMetricValue"]').first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 36, f"figures too small for a projector: {size}px"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"meeting_{width}x{height}.png"))
+    page.keyboard.press("PageDown")  # what a presenter's clicker sends
+    page.wait_for_function("() => location.search.includes('s=1')", timeout=60_000)
+    page.get_by_text("结案率").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _assert_local(requests, server)
+    page.close()
+
+
 def test_import_page_uploads_and_loads_the_sample(server: str, browser: object) -> None:
     # Runs last in this module: it writes the sample into the server's own copy of the store.
     from seeds.samples import SAMPLE_PATH, SAMPLE_ROWS
@@ -188,9 +257,16 @@ def test_import_page_uploads_and_loads_the_sample(server: str, browser: object) 
     page.wait_for_timeout(1_000)
     confirm.click()
     page.get_by_text("新增", exact=True).wait_for(timeout=90_000)  # the load's result metrics
+    # The sample's case numbers overlap the store's (same generator): some rows are new, some
+    # replace a stored version and some are older than it (kept stored); only written rows count.
+    summary = page.get_by_text("import done;").first.inner_text()
+    m = re.search(r"(\d+) rows: (\d+) accepted.*?(\d+) new, (\d+) replaced, (\d+) unchanged, (\d+) older", summary, re.S)
+    assert m, summary
+    rows, accepted, new, replaced, unchanged, kept = map(int, m.groups())
+    assert rows == accepted == SAMPLE_ROWS == new + replaced + unchanged + kept
     page.goto(server + "/")
     # The banner of every page now says the demo store holds imported rows.
-    page.get_by_text(f"其中 {SAMPLE_ROWS} 条为导入数据").wait_for(timeout=60_000)
+    page.get_by_text(f"其中 {new + replaced:,} 条为导入数据").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     _assert_local(requests, server)
     page.close()

@@ -6,6 +6,7 @@ This is the only place that knows how filters map to widgets and to the URL; pag
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,14 +15,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from analytics import filters as F
 from analytics import store
+from analytics.auth import LOCAL_USER, User, restrict, returns_case_rows, visible_options
 from analytics.codes import COURT_BY_CODE
 from analytics.settings import PROJECT_ROOT, Settings, load_settings
 from geodata import district_names
+from ui import access
 
 T = TypeVar("T")
 
@@ -36,6 +40,8 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("pages/4_import.py", "数据导入"),
     ("pages/5_judgments.py", "裁判文书专题"),
     ("pages/9_catalogue.py", "开放数据目录"),
+    ("pages/0_meeting.py", "会议模式"),
+    ("pages/10_admin.py", "系统管理"),
 )
 
 # Widget keys of the shared filters (also used by tests to drive the filters).
@@ -46,8 +52,17 @@ ALL_DISTRICTS = 0  # selectbox value for 全市 (no district selected)
 
 @st.cache_resource(show_spinner=False)
 def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB instance per store for the whole server; sessions use cursors on it."""
-    return store.open_store(Path(db_path), read_only=False)
+    """One DuckDB instance per store for the whole server; sessions use cursors on it.
+
+    Also freezes what the server holds for good at this point (modules, classes, the geodata
+    caches): Streamlit runs a full garbage collection after every script run, and with pandas,
+    scipy, geopandas and altair loaded that scan cost ~140 ms of CPU per page view, more than the
+    page itself. Frozen objects are skipped by the collector; what a page run leaves behind is
+    still collected.
+    """
+    con = store.open_store(Path(db_path), read_only=False)
+    gc.freeze()
+    return con
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
@@ -55,6 +70,13 @@ def _cached(db_path: str, module: str, name: str, args: tuple, kwargs: Mapping[s
     """Result of analytics function ``module.name(con, *args, **kwargs)``, shared by sessions."""
     fn = getattr(importlib.import_module(module), name)
     return fn(_connection(db_path).cursor(), *args, **dict(kwargs))
+
+
+class CaseListRefused(PermissionError):
+    """A case list was asked for by a user who may see aggregates only."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"外部用户只能查看汇总数据，不能查看案件清单。 / Aggregates only: no case lists ({what}).")
 
 
 @dataclass
@@ -67,6 +89,7 @@ class Ctx:
     options: F.FilterOptions
     meta: dict[str, str]
     as_of: date
+    user: User = LOCAL_USER  # who is looking (ui.access; LOCAL_USER without sign-in)
 
     @property
     def synthetic(self) -> bool:
@@ -79,8 +102,19 @@ class Ctx:
         return int(self.meta.get("imported_rows", "0") or 0)
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call an analytics function ``fn(con, *args, **kwargs)`` through the shared cache."""
-        return _cached(str(self.settings.db_path), fn.__module__, fn.__name__, args, kwargs)
+        """Call an analytics function ``fn(con, *args, **kwargs)`` through the shared cache.
+
+        A function that returns case rows (``analytics.auth.case_rows``) gives users who may see
+        aggregates only (外部) an empty list with the same columns, and the page says why; so
+        neither a widget nor a hand-made URL reaches a case list.
+        """
+        out = _cached(str(self.settings.db_path), fn.__module__, fn.__name__, args, kwargs)
+        if returns_case_rows(fn) and not self.user.sees_case_lists:
+            if not isinstance(out, pd.DataFrame):
+                raise CaseListRefused(fn.__name__)
+            st.info(str(CaseListRefused(fn.__name__)))
+            return out.iloc[0:0]  # type: ignore[return-value]
+        return out
 
     def invalidate(self) -> None:
         """Forget cached results after the store changed (e.g. an import)."""
@@ -258,8 +292,9 @@ def setup_page(title: str, *, wide: bool = True, filters: bool = True) -> Ctx:
     settings = load_settings()
     _ensure_store(settings)
     db = str(settings.db_path)
+    user = access.current_user(_connection(db).cursor())  # stops with a sign-in form when needed
     meta = _cached(db, "analytics.store", "store_meta", (), {})
-    opts = _cached(db, "analytics.filters", "load_options", (), {})
+    opts = visible_options(_cached(db, "analytics.filters", "load_options", (), {}), user)
     as_of = _cached(db, "analytics.maps", "data_as_of", (), {})
     if filters:
         flt = _sidebar_filters(opts, title)
@@ -267,8 +302,10 @@ def setup_page(title: str, *, wide: bool = True, filters: bool = True) -> Ctx:
     else:
         flt = F.parse_query_params(st.query_params.to_dict(), opts)[0]
         st.session_state["_f_page"] = title
+    flt = restrict(flt, user)  # the one place a user's scope enters every query
     _nav(flt, opts)
-    ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of)
+    ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of, user)
+    access.user_footer(ctx.con, user)
     if ctx.synthetic:
         st.sidebar.caption(
             "⚠️ 演示数据为按公开统计校准的**合成数据**，不是真实案件。"
