@@ -23,7 +23,10 @@ On a real ``streamlit run`` server driven by websocket clients (benchmarks/serve
 RSS after 1 and after ``--sessions`` sessions on the same view, then as many more on distinct
 views, and the bytes each page sends. Once: first start of a fresh copy of the app (default
 store generated, map shown) and a later start; import throughput of ``analytics.importer`` on a
-generated CSV. Prints a table and writes everything as JSON (``--json``).
+generated CSV. On the largest store: the products' figures (``benchmarks/products.py``: alerts of
+one month, the index page, the default report, opening a link in headless Chromium against a
+minimal page, concurrent sessions). Prints a table (``benchmarks/table.py``, with every target
+met or not) and writes everything as JSON (``--json``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ import geodata  # noqa: E402
 from analytics import indicators as ind  # noqa: E402
 from analytics import maps, schema, store, summary  # noqa: E402
 from analytics.filters import CaseFilter, FilterOptions, load_options  # noqa: E402
-from benchmarks import pandas_impl, server  # noqa: E402
+from benchmarks import pandas_impl, products, server, table  # noqa: E402
 from seeds import catalog  # noqa: E402
 from seeds.generate import GENERATOR_VERSION, generate_cases, store_meta  # noqa: E402
 
@@ -67,8 +70,7 @@ CACHE_DIR = ROOT / "benchmarks" / ".cache"
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 MAP_FUNCTIONS = ("district_stats", "hex_density", "headline", "monthly_trend", "top_causes")
 TRIAL_FUNCTIONS = ("compare", "summary_by_court", "summary_by_district", "monthly_trend")
-TARGETS = {"map_recompute_ms": 25.0, "vs_pandas": 10.0, "map_payload_bytes": 300_000,
-           "per_session_mb": 50.0, "cold_start_s": 60.0, "warm_start_s": 3.0}
+TARGETS = table.TARGETS
 MB = 1024 * 1024
 
 
@@ -438,120 +440,6 @@ def environment() -> dict:
     }
 
 
-# --- report -------------------------------------------------------------------------------
-
-
-def _kb(n: float | None) -> str:
-    return "—" if n is None else f"{n / 1000:,.0f} KB"
-
-
-def targets(results: dict) -> list[tuple[str, str, bool | None]]:
-    """(target, figure, met) for the largest size (and the once-only figures)."""
-    rows: list[tuple[str, str, bool | None]] = []
-    if results["sizes"]:
-        big = max(results["sizes"], key=lambda r: r["size"])
-        worst = max(s["fast_ms"]["total"] for s in big["map"])
-        rows.append((f"map recompute at {big['store']['rows']:,} cases ≤ {TARGETS['map_recompute_ms']:.0f} ms "
-                     "(median, worst state)", f"{worst:.1f} ms", worst <= TARGETS["map_recompute_ms"]))
-        slowest = min(s["speedup_vs_pandas"] for s in big["map"])
-        rows.append((f"≥ {TARGETS['vs_pandas']:.0f}× faster than pandas (worst state)", f"{slowest:.1f}×",
-                     slowest >= TARGETS["vs_pandas"]))
-        pay = max(r["server"]["payload"]["map_page_hex_bytes"] for r in results["sizes"])
-        pay0 = max(r["server"]["payload"]["map_page_bytes"] for r in results["sizes"])
-        wire = max(r["server"]["payload"]["map_page_hex_deflate_bytes"] for r in results["sizes"])
-        rows.append((f"map page sends ≤ {TARGETS['map_payload_bytes'] / 1000:.0f} KB (uncompressed, with hexagons)",
-                     f"{_kb(pay)} ({_kb(pay0)} without hexagons; ~{_kb(wire)} deflated)",
-                     pay <= TARGETS["map_payload_bytes"]))
-        per = max(r["server"]["per_extra_session_mb"] for r in results["sizes"])
-        rows.append((f"each extra session ≤ {TARGETS['per_session_mb']:.0f} MB", f"{per:.1f} MB",
-                     per <= TARGETS["per_session_mb"]))
-    st = results.get("startup") or {}
-    if "cold_start_s" in st:
-        rows.append((f"first start ≤ {TARGETS['cold_start_s']:.0f} s (store generated, map shown; scale {st['scale']})",
-                     f"{st['cold_start_s']:.1f} s", st["cold_start_s"] <= TARGETS["cold_start_s"]))
-        rows.append((f"later start ≤ {TARGETS['warm_start_s']:.0f} s", f"{st['warm_start_s']:.1f} s",
-                     st["warm_start_s"] <= TARGETS["warm_start_s"]))
-    return rows
-
-
-def render(results: dict) -> str:
-    env = results["environment"]
-    bw = results["bandwidth"]
-    lines = [
-        f"Shuzhu benchmark · {env['when']} · commit {env['commit']}{' (dirty)' if env['dirty'] else ''}",
-        f"{env['cpus']} CPUs ({env['cpu']}), {env['ram_gb']} GB · Python {env['python']}, DuckDB {env['duckdb']}, "
-        f"pandas {env['pandas']}, Streamlit {env['streamlit']}",
-        f"memory bandwidth {bw['gb_per_s']} GB/s ({bw['method']})",
-    ]
-    for r in results["sizes"]:
-        st = r["store"]
-        made = "cached" if st.get("cached") else f"generated {st['generate_s']} s + built {st['build_s']} s"
-        lines += ["", f"== {r['size']:,} cases ({st['rows']:,} rows; store {st['file_bytes'] / MB:,.0f} MB, {made}) ==",
-                  f"Map page recompute after a filter change, median of {results['repeat']} warm runs (ms):"]
-        head = f"  {'filter state':36} {'distr':>6} {'hex':>6} {'head':>6} {'trend':>6} {'top':>6} │ {'TOTAL':>7} │ " \
-               f"{'cases SQL':>9} {'pandas':>8} {'×pandas':>8} │ {'bound':>6} {'×bound':>7}  check"
-        lines.append(head)
-        for s in r["map"]:
-            f = s["fast_ms"]
-            lines.append(
-                f"  {s['state'][:36]:36} {f['district_stats']:6.1f} {f['hex_density']:6.1f} "
-                f"{f['headline']:6.1f} {f['monthly_trend']:6.1f} {f['top_causes']:6.1f} │ {f['total']:7.1f} │ "
-                f"{s['cases_sql_ms']['total']:9.1f} {s['pandas_ms']['total']:8.1f} "
-                f"{s['speedup_vs_pandas']:7.1f}× │ {s['bound_ms']:6.2f} {s['ratio_to_bound']:6.1f}×  {s['check']}")
-        lines.append("  (cases SQL: the same five queries over the case table, no summary; bound: bytes a scan of "
-                     "the case table must read ÷ bandwidth)")
-        pd_ = r["pandas"]
-        lines.append(f"  pandas frame: {pd_['frame_mb']:,.0f} MB, loaded in {pd_['load_s']} s")
-        if r["trial"]:
-            lines.append(f"Trial page indicators, median of {results['trial_repeat']} runs (ms):")
-            lines.append(f"  {'filter state':36} {'compare':>8} {'courts':>8} {'distr':>8} {'trend':>8} │ {'TOTAL':>8}")
-            for s in r["trial"]:
-                m = s["ms"]
-                lines.append(f"  {s['state'][:36]:36} {m['compare']:8.0f} {m['summary_by_court']:8.0f} "
-                             f"{m['summary_by_district']:8.0f} {m['monthly_trend']:8.0f} │ {m['total']:8.0f}")
-        lines.append("Payload built in-process (pydeck JSON as st.pydeck_chart sends it; Altair specs):")
-        for name, p in r["payload"].items():
-            lines.append(f"  {name[:36]:36} deck {_kb(p['deck_json_bytes'])}, with {p['hex_cells']:,} hexagons "
-                         f"{_kb(p['deck_json_hex_bytes'])} (compact JSON: {_kb(p['deck_json_compact_bytes'])} / "
-                         f"{_kb(p['deck_json_hex_compact_bytes'])}); charts {_kb(p['charts_json_bytes'])}")
-        sv = r["server"]
-        pl = sv["payload"]
-        n = sv["sessions"]
-        lines += [
-            "Real server (streamlit run + websocket sessions):",
-            f"  sent to the browser: map page {_kb(pl['map_page_bytes'])} "
-            f"(~{_kb(pl['map_page_deflate_bytes'])} deflated), with hexagons {_kb(pl['map_page_hex_bytes'])} "
-            f"(~{_kb(pl['map_page_hex_deflate_bytes'])}), trial page {_kb(pl['trial_page_bytes'])} "
-            f"(~{_kb(pl['trial_page_deflate_bytes'])})",
-            f"  server RSS: idle {sv['rss_idle_mb']:,.0f} MB, 1 session {sv['rss_1_session_mb']:,.0f} MB, "
-            f"{n} sessions {sv[f'rss_{n}_sessions_mb']:,.0f} MB → {sv['per_extra_session_mb']:.2f} MB "
-            f"per extra session; +{n} on distinct views {sv[f'rss_{2 * n}_sessions_distinct_views_mb']:,.0f} MB"
-            f" → {sv['per_extra_session_distinct_views_mb']:.2f} MB each",
-            f"  server ready {sv['server_ready_s']} s, first map page {sv['first_page_s']} s, "
-            f"first trial page {pl['trial_page_seconds']} s (RSS after it {sv['rss_after_trial_page_mb']:,.0f} MB)",
-        ]
-    st = results.get("startup")
-    if st:
-        lines += ["", f"Start-up of a fresh copy of the app ({st['method']}; scale {st['scale']}):",
-                  f"  first start {st['cold_start_s']} s; later start {st['warm_start_s']} s (server ready "
-                  f"{st['warm_server_ready_s']} s + first map page {st['warm_first_page_s']} s; "
-                  f"starts: {st['warm_starts_s']})"]
-    im = results.get("import")
-    if im:
-        if "skipped" in im:
-            lines += ["", f"Import: skipped ({im['skipped']})"]
-        else:
-            lines += ["", f"Import of {im['rows']:,} CSV rows ({im['csv_bytes'] / MB:.1f} MB): validation "
-                          f"{im['validate_rows_per_s']:,} rows/s; validation + load into a store of "
-                          f"{im['store_rows_before']:,} cases {im['import_rows_per_s']:,} rows/s "
-                          f"({im['accepted']:,} accepted, {im['rejected']:,} rejected)"]
-    lines += ["", "Targets:"]
-    for name, figure, met in targets(results):
-        mark = "met" if met else "NOT met"
-        lines.append(f"  [{mark:7}] {name}: {figure}")
-    return "\n".join(lines)
-
-
 # --- main ---------------------------------------------------------------------------------
 
 
@@ -568,7 +456,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     ap.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="where generated stores are kept")
     ap.add_argument("--rebuild", action="store_true", help="regenerate stores even if cached")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: startup, import")
+    ap.add_argument("--page-reps", type=int, default=5, help="browser loads per page for the link-opening figure")
+    ap.add_argument("--page-sessions", type=int, default=20, help="concurrent sessions for the link-opening figure")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: startup, import, "
+                    + ", ".join(products.PARTS))
     args = ap.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in str(args.sizes).split(",") if s.strip()]
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -591,10 +482,14 @@ def main(argv: list[str] | None = None) -> dict:
         if "import" not in args.skip and args.import_rows > 0:
             log(f"import throughput ({args.import_rows:,} rows)")
             results["import"] = bench_import(args.import_rows, Path(tmp))
-    results["targets_met"] = [{"target": t, "figure": f, "met": m} for t, f, m in targets(results)]
+    if args.sizes and not set(products.PARTS) <= args.skip:
+        path, _ = ensure_store(max(args.sizes), args.cache_dir)  # cached by bench_size above
+        results["products"] = products.run(path, args.skip, repeat=args.trial_repeat, reps=args.page_reps,
+                                           sessions=args.page_sessions, log=log)
+    results["targets_met"] = [{"target": t, "figure": f, "met": m} for t, f, m in table.targets(results)]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    print(render(results))
+    print(table.render(results))
     print(f"\nJSON: {args.json}")
     return results
 

@@ -29,7 +29,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
     cmd = [sys.executable, "-m", "benchmarks.bench", "--sizes", "100000", "--repeat", "2", "--trial-repeat", "1",
-           "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000", "--json", str(out),
+           "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000", "--page-reps", "1", "--page-sessions", "2", "--json", str(out),
            "--cache-dir", str(tmp / "cache")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -40,7 +40,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
 def test_table_is_printed(run: tuple[dict, str]) -> None:
     _, stdout = run
     for part in ("Map page recompute", "Trial page indicators", "Payload", "server RSS", "Start-up",
-                 "Import of", "Targets:", "memory bandwidth"):
+                 "Import of", "Targets:", "memory bandwidth", "Products on the largest store", "风险预警",
+                 "经济社会运行评估", "default report", "sessions at once"):
         assert part in stdout
 
 
@@ -87,3 +88,26 @@ def test_payload_memory_startup_import(run: tuple[dict, str]) -> None:
     im = res["import"]
     assert "skipped" in im or (_positive(im["validate_rows_per_s"]) and _positive(im["import_rows_per_s"]))
     assert {t["target"].split(" ")[0] for t in res["targets_met"]} >= {"map", "each", "first", "later"}
+
+
+@pytest.mark.slow
+def test_product_figures(run: tuple[dict, str]) -> None:
+    res, _ = run
+    pr = res["products"]
+    al = pr["alerts"]
+    assert all(_positive(al[k]) for k in ("cube_ms", "surveillance_ms", "month_cold_ms", "month_warm_ms"))
+    assert al["series"] > 0 and al["months"] >= 25
+    ix = pr["index"]
+    assert all(_positive(ix[k]) for k in ("history_ms", "assess_ms", "page_cold_ms", "page_warm_ms"))
+    rp = pr["report"]
+    assert _positive(rp["report"]["cold"]["total_s"]) and rp["report"]["bytes"] > 10_000
+    assert rp["brief"]["figures"] >= 1
+    pl = pr["pageload"]
+    cpu = pl["server_cpu_per_cached_run"]
+    assert all(_positive(cpu[k]["cpu_ms"]) for k in ("map", "trial"))
+    for which in ("same_link", "distinct_links"):
+        assert pl["concurrent"][which]["errors"] == 0
+    if "map_page" in pl["browser"]:
+        assert _positive(pl["browser"]["ratio_metric_s"])
+    wanted = {"alerts", "index", "default", "server"}
+    assert wanted <= {t["target"].split(" ")[0] for t in res["targets_met"]}
