@@ -1,6 +1,10 @@
 """Import a case list (CSV/XLSX) into the Shuzhu case store from the command line.
 
-    python shuzhu_import.py FILE [--db PATH] [--mapping JSON] [--report OUT.csv|OUT.xlsx] [--dry-run]
+    python shuzhu_import.py FILE [--db PATH] [--mapping JSON] [--report OUT.csv|OUT.xlsx] [--dry-run] [--swap]
+
+With --swap the file is imported into a copy of the store that then replaces it atomically, so
+the app can keep serving meanwhile (DuckDB allows one writing process per file); the app reopens
+the new file on its next page run. Without it, stop the app first.
 
 Prints a bilingual summary. Exit codes: 0 imported (or validated with --dry-run), 1 the file
 was refused (unreadable, too large, required columns missing, no valid row), 2 usage error or
@@ -32,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--save-mapping", type=Path, help="write the mapping used to this JSON file")
     p.add_argument("--report", type=Path, help="row report: .csv (UTF-8 with BOM) or .xlsx")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing to the store")
+    p.add_argument("--swap", action="store_true",
+                   help="import into a copy of the store and swap it in atomically, so the app may keep serving "
+                        "(it reopens the new file on its next page run)")
     p.add_argument("--encoding", help="text encoding, when detection is wrong (e.g. gb18030, utf-8)")
     p.add_argument("--max-mb", type=int, help="size limit in MB (default: settings import_max_mb)")
     p.add_argument("--kind", choices=("cases", "gov"), default="cases",
@@ -86,10 +93,24 @@ def main(argv: list[str] | None = None) -> int:
             mapping = importer.mapping_from_json(args.mapping.read_text(encoding="utf-8-sig"))
         except (OSError, importer.ImportRefused) as exc:
             return _fail(f"映射文件无法使用: {exc}", f"mapping file unusable: {exc}")
+    if args.swap and not args.dry_run:
+        if not db.is_file():
+            return _fail(f"案件库不存在: {db}", f"case store not found: {db}")
+        try:
+            def write(c: duckdb.DuckDBPyConnection) -> importer.ImportSummary:
+                importer.limit_memory(c)
+                return importer.import_file(c, args.file.read_bytes(), args.file.name, mapping,
+                                            max_mb=args.max_mb or settings.import_max_mb, encoding=args.encoding)
+
+            summary = store.write_beside(db, write)
+        except (OSError, duckdb.Error, store.StoreError) as exc:
+            return _fail(f"导入未完成, 案件库未改变: {exc}", f"import not done, the store is unchanged: {exc}")
+        return _finish(args, summary)
     con: duckdb.DuckDBPyConnection | None = None
     if db.is_file():
         try:
             con = store.open_store(db, read_only=args.dry_run)
+            importer.limit_memory(con)
         except duckdb.Error as exc:
             return _fail(
                 f"无法打开案件库 {db}(是否正被其他程序写入?): {exc}",
@@ -113,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if con is not None:
             con.close()
+    return _finish(args, summary)
+
+
+def _finish(args: argparse.Namespace, summary: importer.ImportSummary) -> int:
+    """Print the summary and rejected rows, write the report and mapping; the exit code."""
     print("\n".join(summary.lines()))
     rejected = summary.report[summary.report["status"] == importer.REJECTED]
     for row in rejected.head(SHOW_REJECTED).itertuples():

@@ -1,11 +1,14 @@
 """开放数据目录: every data set the app holds, with its description, fields, source, licence,
 coverage, last update and row count, and its release as CSV and Parquet.
 
-Release rule: ``disclosure_control`` is the single hook every download passes through. Today it
-drops columns that identify parties or places too precisely (pseudonymous party keys,
-coordinates, H3 cells) from the case table; the privacy issue's small-count suppression belongs
-there, so that no download can bypass it. Row counts in the catalogue are the counts of the
-released tables (tests check that the downloads have exactly those rows).
+Release rule: ``disclosure_control`` is the single hook every download passes through. It drops
+columns that identify parties or places too precisely (pseudonymous party keys, coordinates, H3
+cells) from the case table, and for users who may see aggregates only (``protected``, the 外部
+role) it withholds the case table (a case list) and passes the index results through the
+small-count gate (``analytics.privacy.gate_long``: counts below the threshold as "<10", secondary
+suppression within each index and year, rates built on them "—"). Row counts in the catalogue are
+the counts of the released tables (tests check that the downloads have exactly those rows).
+Downloads carry a watermark line (CSV) or key-value metadata (Parquet) when one is given.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ import shapely
 from shapely.geometry import shape
 
 import geodata
-from analytics import export, govdata, judgments, schema
+from analytics import export, govdata, judgments, privacy, schema
 from analytics.index import assess, tables
 from analytics.index.config import load_config
+from analytics.store import scratch_dir
 
 # Columns never released from the case table (re-identification risk).
 CASE_WITHHELD = ("plaintiff_key", "defendant_key", "lon", "lat", "h3_r7")
@@ -92,14 +96,27 @@ def datasets(synthetic: bool) -> tuple[Dataset, ...]:
     )
 
 
-def disclosure_control(dataset_id: str, df: pd.DataFrame) -> pd.DataFrame:
+class ReleaseRefused(PermissionError):
+    """A data set that the user may not download (case rows for aggregates-only users)."""
+
+
+def disclosure_control(dataset_id: str, df: pd.DataFrame, protected: bool = False,
+                       rules: privacy.DisclosureRules | None = None) -> pd.DataFrame:
     """THE release hook: every catalogue download passes here.
 
-    Today: withhold party keys and coordinates of cases. TODO(privacy issue): suppress cells and
-    rows below the small-count threshold here.
+    Always: withhold party keys and coordinates of cases. For ``protected`` users (外部): no case
+    rows at all (``ReleaseRefused``), index results through the small-count gate; boundaries,
+    reference and government figures are published statistics and pass unchanged.
     """
     if dataset_id == "cases":
+        if protected:
+            raise ReleaseRefused("外部用户只能下载汇总数据，不能下载案件明细。 / Aggregates only: no case rows.")
         return df.drop(columns=[c for c in CASE_WITHHELD if c in df.columns])
+    if protected and dataset_id == "index_results":
+        keyed = df.assign(_cell=df["index"].astype(str) + "/" + df["year"].astype(str))
+        gated = privacy.gate_long(keyed, rules or privacy.DisclosureRules(), group="_cell", unit="adcode",
+                                  count="count", dependent=("raw", "lo", "hi", "shrunk"))
+        return gated.display.drop(columns="_cell")
     return df
 
 
@@ -117,7 +134,7 @@ def _boundaries() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def frame(con: duckdb.DuckDBPyConnection, dataset_id: str) -> pd.DataFrame:
+def frame(con: duckdb.DuckDBPyConnection, dataset_id: str, protected: bool = False) -> pd.DataFrame:
     """The released table of a data set (after ``disclosure_control``)."""
     loaders: dict[str, Callable[[], pd.DataFrame]] = {
         "cases": lambda: con.execute(_case_sql()).df(),
@@ -128,7 +145,8 @@ def frame(con: duckdb.DuckDBPyConnection, dataset_id: str) -> pd.DataFrame:
     }
     if dataset_id not in loaders:
         raise KeyError(f"不可下载的数据集 / data set not downloadable: {dataset_id}")
-    return disclosure_control(dataset_id, loaders[dataset_id]())
+    df = loaders[dataset_id]()
+    return disclosure_control(dataset_id, df, protected) if protected else disclosure_control(dataset_id, df)
 
 
 def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -172,7 +190,7 @@ def fields_table(d: Dataset) -> pd.DataFrame:
 
 def _copy_bytes(con: duckdb.DuckDBPyConnection, sql: str, fmt: str) -> bytes:
     """A query written by DuckDB to a temporary CSV or Parquet file, returned as bytes."""
-    fd, path = tempfile.mkstemp(suffix=f".{fmt}")
+    fd, path = tempfile.mkstemp(suffix=f".{fmt}", dir=scratch_dir())  # the one place a hardened DuckDB may write
     os.close(fd)
     try:
         if fmt == "csv":
@@ -200,19 +218,34 @@ def _neutralised_case_sql() -> str:
     return f"SELECT {', '.join(parts)} FROM cases ORDER BY filed_date, case_no"
 
 
-def download(con: duckdb.DuckDBPyConnection, dataset_id: str, fmt: str) -> bytes:
+def download(con: duckdb.DuckDBPyConnection, dataset_id: str, fmt: str, protected: bool = False,
+             mark: str | None = None) -> bytes:
     """A data set's release as CSV (UTF-8 with BOM, formula text neutralised) or Parquet bytes.
 
     The case table is written by DuckDB directly (millions of rows); its released columns are
-    the same as ``frame(con, 'cases')``: the SQL applies the same withholding.
+    the same as ``frame(con, 'cases')``: the SQL applies the same withholding, and
+    ``disclosure_control`` refuses it to ``protected`` users. ``mark`` (``audit.watermark``) is
+    the first line of a CSV and the ``watermark`` key of a Parquet file's metadata.
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt}")
     if dataset_id == "cases":
-        return _copy_bytes(con, _neutralised_case_sql() if fmt == "csv" else _case_sql(), fmt)
-    df = frame(con, dataset_id)
+        disclosure_control("cases", pd.DataFrame(), protected)  # raises for aggregates-only users
+        data = _copy_bytes(con, _neutralised_case_sql() if fmt == "csv" else _case_sql(), fmt)
+        if fmt == "csv" and mark:
+            return b"\xef\xbb\xbf" + str(export.neutralise_cell(mark)).encode("utf-8") + b"\n" + data[3:]
+        return data if fmt == "csv" or not mark else _parquet_marked(pq.read_table(io.BytesIO(data)), mark)
+    df = frame(con, dataset_id, protected)
     if fmt == "csv":
-        return export.to_csv_bytes(df)
+        body = export.to_csv_bytes(df)
+        return b"\xef\xbb\xbf" + str(export.neutralise_cell(mark)).encode("utf-8") + b"\n" + body[3:] if mark else body
+    return _parquet_marked(pa.Table.from_pandas(df, preserve_index=False), mark)
+
+
+def _parquet_marked(table: pa.Table, mark: str | None) -> bytes:
+    """Parquet bytes of a table, with the watermark in the file's key-value metadata."""
+    if mark:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"watermark": mark.encode("utf-8")})
     buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+    pq.write_table(table, buf)
     return buf.getvalue()

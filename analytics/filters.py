@@ -44,7 +44,9 @@ class FilterOptions:
     year_max: int
     districts: tuple[int, ...]
     cause_parent: Mapping[str, str] = field(default_factory=dict)  # cause -> cause_group
-    group_category: Mapping[str, str] = field(default_factory=dict)  # cause_group -> category
+    # cause_group -> the categories its cases occur in: a civil cause group occurs under 民事 and
+    # under 执行 (enforcement cases carry the cause of the judgment they enforce)
+    group_category: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,11 @@ def options_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchone()
     assert row is not None
     cats, courts, procs, outs, ymin, ymax, adcodes, as_of = row
+    group_cats = con.execute(
+        "SELECT cause_group::VARCHAR, list(DISTINCT category::VARCHAR) FROM cases GROUP BY 1"
+    ).fetchall()
     return {
+        "group_categories": {str(g): sorted(c) for g, c in group_cats if g is not None},
         "categories": sorted(cats or []),
         "courts": sorted(courts or []),
         "procedures": sorted(procs or []),
@@ -273,7 +279,12 @@ def load_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
         ymin = max(int(ymin), int(start[:4]))
     pairs = con.execute("SELECT cause, cause_group, category FROM causes").fetchall()
     parent = {c: g for c, g, _ in pairs}
-    group_cat = {g: cat for _, g, cat in pairs}
+    group_cat: dict[str, tuple[str, ...]] = {}
+    if "group_categories" in present:
+        group_cat = {g: tuple(c) for g, c in present["group_categories"].items()}
+    else:  # metadata written before group categories were recorded: each cause's own category
+        for _, g, cat in pairs:
+            group_cat[g] = tuple(sorted({*group_cat.get(g, ()), cat}))
     in_use = set(parent)
     cats, courts, procs, outs = (set(present[k]) for k in ("categories", "courts", "procedures", "outcomes"))
     return FilterOptions(

@@ -27,7 +27,7 @@ The module is pure: it never reads the store and never imports Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,34 @@ class DisclosureRules:
     @property
     def hidden_label(self) -> str:
         return HIDDEN.format(t=self.threshold)
+
+
+class RulesError(ValueError):
+    """A bad ``[privacy]`` section, with a bilingual message."""
+
+
+def load_rules(env: Mapping[str, str] | None = None) -> DisclosureRules:
+    """``[privacy]`` of shuzhu.toml (path in SHUZHU_CONFIG): ``threshold``, ``dominance_n``,
+    ``dominance_k``; the defaults (<10, one party 90%) for what is not set."""
+    import os
+    import tomllib
+    from pathlib import Path
+
+    from analytics.settings import PROJECT_ROOT
+
+    env = dict(os.environ) if env is None else env
+    path = Path(env.get("SHUZHU_CONFIG", PROJECT_ROOT / "shuzhu.toml"))
+    cfg: dict[str, object] = {}
+    if path.is_file():
+        with path.open("rb") as fh:
+            cfg = tomllib.load(fh).get("privacy", {})
+    try:
+        return DisclosureRules(threshold=int(cfg.get("threshold", 10)),  # type: ignore[call-overload]
+                               dominance_n=int(cfg.get("dominance_n", 1)),  # type: ignore[call-overload]
+                               dominance_k=float(cfg.get("dominance_k", 0.90)))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise RulesError(f"[privacy] 配置有误：{exc}（threshold ≥ 1 的整数，0 < dominance_k ≤ 1） / "
+                         f"bad [privacy] settings: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -349,3 +377,220 @@ def feasible_interval(values: np.ndarray, mask: np.ndarray, cell: tuple[int, int
     hi = linprog([-x for x in obj], A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     upper = float("inf") if hi.status == 3 else float(-hi.fun)  # 3: unbounded
     return float(lo.fun), upper
+
+
+# --- the gate for display tables (what the page shell publishes for protected users) ----------
+
+# Column names that hold keys, not figures (codes, years, months, ranks): never gated.
+_KEY_HINTS = ("代码", "adcode", "code", "年份", "年度", "year", "月份", "month", "序号", "排名", "rank", "人口")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What the columns of a display table are, for the gate.
+
+    * ``counts``: counts of cases (or records, parties): primary suppression below the threshold
+      and secondary suppression over the table's rows and columns with their totals.
+    * ``dependent``: rates, shares, means, changes and scores computed from the row's counts:
+      hidden in every row where a count is hidden.
+    * ``sums``: sums of amounts; published only where ``largest`` names, per sum column, a column
+      with the largest single contribution of that cell (dominance rule), otherwise withheld.
+    * ``public``: figures that are not about cases (population, thresholds): never gated.
+    * ``total``: (label column, label) of a row that is the total of the others, if any.
+    * ``drop``: columns withheld entirely from protected users.
+    * ``margins``: False when no total over the rows is published anywhere (e.g. alerts of
+      unrelated series): then only primary suppression applies.
+
+    Columns not named are inferred by :func:`infer_spec`: integer columns are counts, other
+    numeric columns dependent, text and key columns (codes, years, months) pass unchanged.
+    """
+
+    counts: tuple[str, ...] = ()
+    dependent: tuple[str, ...] = ()
+    sums: tuple[str, ...] = ()
+    largest: tuple[tuple[str, str], ...] = ()
+    public: tuple[str, ...] = ()
+    total: tuple[str, object] | None = None
+    drop: tuple[str, ...] = ()
+    margins: bool = True
+
+
+# Names of figures computed from counts (rates, shares, means, scores): dependent, even when
+# their values happen to be whole numbers.
+_DEPENDENT_HINTS = ("率", "%", "比", "均", "天数", "得分", "分)", "指数", "倍", "预期", "上限", "强度", "share",
+                    "rate", "ratio", "mean", "score")
+
+
+def _is_key(name: str) -> bool:
+    low = str(name).lower()
+    return any(h in low for h in _KEY_HINTS)
+
+
+def infer_spec(df: pd.DataFrame, spec: TableSpec | None = None) -> TableSpec:
+    """``spec`` completed for the columns it does not name (see :class:`TableSpec`)."""
+    spec = spec or TableSpec()
+    named = {*spec.counts, *spec.dependent, *spec.sums, *spec.public, *spec.drop,
+             *(v for _, v in spec.largest)}
+    counts, dependent = list(spec.counts), list(spec.dependent)
+    for col in df.columns:
+        if col in named or _is_key(str(col)):
+            continue
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if any(h in str(col).lower() for h in _DEPENDENT_HINTS) and (
+                pd.api.types.is_numeric_dtype(s) or s.dtype == object):
+            dependent.append(col)
+        elif pd.api.types.is_integer_dtype(s):
+            counts.append(col)
+        elif pd.api.types.is_numeric_dtype(s):
+            dependent.append(col)
+        elif s.dtype == object:
+            num = pd.to_numeric(s, errors="coerce")
+            if s.notna().any() and num.notna().sum() == s.notna().sum():  # numbers held as objects
+                whole = (num.dropna() == num.dropna().round()).all()
+                (counts if whole else dependent).append(col)
+    return TableSpec(tuple(counts), tuple(dependent), spec.sums, spec.largest, spec.public,
+                     spec.total, spec.drop, spec.margins)
+
+
+def _text(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
+    if isinstance(v, float | np.floating):
+        return f"{float(v):,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{float(v):g}"
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    return str(v)
+
+
+@dataclass(frozen=True)
+class GatedFrame:
+    """A display table after the gate: text cells, the hidden cells, and the log."""
+
+    display: pd.DataFrame
+    hidden: pd.DataFrame  # bool, same shape and labels as display
+    log: tuple[Suppression, ...]
+    withheld: tuple[str, ...] = ()  # columns removed (sums without dominance data, ``drop``)
+
+    @property
+    def n_hidden(self) -> int:
+        return int(self.hidden.to_numpy().sum())
+
+
+def gate_frame(df: pd.DataFrame, rules: DisclosureRules, spec: TableSpec | None = None) -> GatedFrame:
+    """Protect a display table whose rows are units (districts, courts, months, causes ...).
+
+    Count columns are gated together as one table with its totals (the column totals are
+    published, as the city figures, or in the ``total`` row; the row totals are assumed
+    published too, which can only hide more). The ``total`` row, if any, shows the margins:
+    hidden where secondary suppression hid a margin. Dependent columns are hidden in every row
+    that has a hidden count, and in the total row when a total count is hidden. Figures are
+    returned as text ("<10" and "—" where hidden); other columns unchanged.
+    """
+    spec = infer_spec(df, spec)
+    frame = df.reset_index(drop=True)
+    withheld = [c for c in frame.columns if c in spec.drop]
+    largest = dict(spec.largest)
+    withheld += [c for c in spec.sums if c in frame.columns and c not in largest]
+    frame = frame.drop(columns=[*withheld, *(v for v in largest.values() if v in frame.columns)])
+    is_total = np.zeros(len(frame), dtype=bool)
+    if spec.total is not None and spec.total[0] in frame.columns:
+        is_total = (frame[spec.total[0]].astype(str) == str(spec.total[1])).to_numpy()
+    inner = np.nonzero(~is_total)[0]
+    counts = [c for c in spec.counts if c in frame.columns]
+    hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    log: list[Suppression] = []
+    label_col = frame.columns[0] if len(frame.columns) else None
+    label = (lambda i: frame.iat[i, 0]) if label_col is not None else (lambda i: i)
+    if counts and len(inner):
+        values = frame.loc[inner, counts].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=float)
+        values = np.clip(values, 0, None)
+        prim = below_threshold(values, rules)
+        mask = secondary(values, prim, margins=spec.margins or bool(is_total.any()))
+        for k, i in enumerate(inner):
+            for j, col in enumerate(counts):
+                if mask[k, j]:
+                    hidden.at[i, col] = True
+                    log.append(Suppression(label(i), col, "threshold" if prim[k, j] else "secondary"))
+        for i in np.nonzero(is_total)[0]:
+            for j, col in enumerate(counts):
+                if mask[-1, j]:
+                    hidden.at[i, col] = True
+                    log.append(Suppression(label(i), col, "secondary"))
+    row_hidden = hidden[counts].any(axis=1) if counts else pd.Series(False, index=frame.index)
+    dependent = [c for c in spec.dependent if c in frame.columns]
+    for col in dependent:
+        hidden[col] = row_hidden
+        log.extend(Suppression(label(i), col, "dependent") for i in np.nonzero(row_hidden.to_numpy())[0])
+    sums = [c for c in spec.sums if c in frame.columns]
+    for col in sums:
+        top = pd.to_numeric(df.reset_index(drop=True)[largest[col]], errors="coerce").fillna(0)
+        total = pd.to_numeric(frame[col], errors="coerce").fillna(0)
+        sensitive = (((total > 0) & (top >= rules.dominance_k * total)) | row_hidden).to_numpy()
+        # The sum over all rows is published (city total): a lone hidden sum needs a partner.
+        hide = secondary(total.to_numpy()[:, None], sensitive[:, None], margins=True)[:-1, 0]
+        hidden[col] = hide
+        log.extend(Suppression(label(i), col, "dominance" if sensitive[i] else "secondary")
+                   for i in np.nonzero(hide)[0])
+    display = frame.astype(object).copy()
+    for col in counts:
+        display[col] = [rules.hidden_label if h else _text(v) for v, h in zip(frame[col], hidden[col], strict=True)]
+    for col in (*dependent, *sums):
+        display[col] = [HIDDEN_OTHER if h else _text(v) for v, h in zip(frame[col], hidden[col], strict=True)]
+    return GatedFrame(display, hidden, tuple(log), tuple(withheld))
+
+
+def gate_figure(value: float | None, rules: DisclosureRules) -> str | None:
+    """One published count (a headline figure): "<10" when below the threshold, else None."""
+    if value is None or bool(pd.isna(value)):
+        return None
+    return rules.hidden_label if below_threshold(np.array([float(value)]), rules)[0] else None
+
+
+def gate_crosstab(df: pd.DataFrame, rules: DisclosureRules, total_label: str = "合计") -> GatedFrame:
+    """Protect a cross table of counts laid out as label column, value columns and a last
+    ``total_label`` column and row (e.g. ``indicators.pivot``): gated as a two-way table with
+    margins (:func:`gate_counts`); a table without the total column is gated as one column."""
+    frame = df.reset_index(drop=True)
+    label_col = frame.columns[0]
+    body = frame[frame[label_col].astype(str) != total_label].set_index(label_col)
+    value_cols = [c for c in body.columns if c != total_label]
+    if total_label not in frame.columns or len(value_cols) < 1:
+        return gate_frame(df, rules, TableSpec(counts=tuple(frame.columns[1:]), total=(label_col, total_label)))
+    inner = body[value_cols].apply(pd.to_numeric, errors="coerce").fillna(0)
+    g = gate_counts(inner, rules, margins=True, total_label=total_label)
+    display = g.display.reset_index().rename(columns={"index": label_col})
+    display.columns = [label_col, *value_cols, total_label]
+    hidden = g.hidden.reset_index(drop=True)
+    hidden.insert(0, label_col, False)
+    hidden.columns = display.columns
+    return GatedFrame(display, hidden, g.log)
+
+
+def gate_long(df: pd.DataFrame, rules: DisclosureRules, group: str, unit: str, count: str,
+              dependent: Sequence[str] = ()) -> GatedFrame:
+    """Protect a long table of counts, one row per (group, unit) (e.g. index x district): the
+    counts are gated as the two-way table group x unit with its totals, so a hidden cell has a
+    hidden partner within its group and within its unit; ``dependent`` columns (rates, scores)
+    are hidden with their row's count. Other columns pass unchanged."""
+    frame = df.reset_index(drop=True)
+    wide = frame.pivot_table(index=group, columns=unit, values=count, aggfunc="sum", sort=False).fillna(0)
+    values = np.clip(wide.to_numpy(dtype=float), 0, None)
+    prim = below_threshold(values, rules)
+    mask = secondary(values, prim, margins=True)
+    rows = {g: i for i, g in enumerate(wide.index)}
+    cols = {u: j for j, u in enumerate(wide.columns)}
+    hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    log: list[Suppression] = []
+    for k, (g, u) in enumerate(zip(frame[group], frame[unit], strict=True)):
+        i, j = rows[g], cols[u]
+        if mask[i, j]:
+            hidden.loc[k, [count, *(c for c in dependent if c in frame.columns)]] = True
+            log.append(Suppression((g, u), count, "threshold" if prim[i, j] else "secondary"))
+    display = frame.astype(object).copy()
+    display[count] = [rules.hidden_label if h else _text(v) for v, h in zip(frame[count], hidden[count], strict=True)]
+    for col in dependent:
+        if col in frame.columns:
+            display[col] = [HIDDEN_OTHER if h else _text(v) for v, h in zip(frame[col], hidden[col], strict=True)]
+    return GatedFrame(display, hidden, tuple(log))

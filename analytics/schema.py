@@ -159,6 +159,8 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("lat", "DOUBLE", False, "latitude"),
     Column("h3_r7", "UBIGINT", False, "H3 cell (resolution 7) of lon/lat, computed at load"),
     Column("source", "source_t", True, "provenance: synthetic (generated) or import"),
+    # Appended last: the summary cubes and every earlier column keep their positions.
+    Column("cause_filed", "VARCHAR", False, "立案案由 when an export gives it next to 结案案由 (cause: 结案案由)"),
 )
 
 CASE_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in CASE_COLUMNS)

@@ -6,17 +6,24 @@ rebuilds the table inside one transaction, so a failure leaves the store as it w
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import h3
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import codes, filters, schema, summary
 
@@ -131,7 +138,7 @@ def _refresh_causes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM causes")
     con.execute(
         """INSERT INTO causes
-           SELECT cause::VARCHAR, any_value(cause_group)::VARCHAR, any_value(category)::VARCHAR
+           SELECT cause::VARCHAR, any_value(cause_group)::VARCHAR, mode(category)::VARCHAR
            FROM cases GROUP BY cause"""
     )
 
@@ -198,9 +205,116 @@ def open_store(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     if not Path(path).is_file():
         raise FileNotFoundError(f"案件库不存在 / case store not found: {path}")
     con = duckdb.connect(str(path), read_only=read_only)
-    # No terminal progress bar: it would spill into server logs and CLI output.
-    con.execute("SET enable_progress_bar = false")
+    # No terminal progress bar: it would spill into server logs and CLI output. (DuckDB shares one
+    # database instance per file in a process: once the app has hardened it, nothing may be SET.)
+    if not _locked(con):
+        con.execute("SET enable_progress_bar = false")
     return con
+
+
+@functools.cache
+def scratch_dir() -> Path:
+    """A private directory (mode 0700, one per process) where DuckDB may still write files.
+
+    The only place a hardened connection can COPY to (``analytics.catalogue`` writes its large
+    CSV/Parquet releases there before handing the bytes to the browser).
+    """
+    path = Path(tempfile.mkdtemp(prefix="shuzhu-duckdb-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)  # releases are deleted after use; this clears leftovers
+    return path
+
+
+def _locked(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
+
+
+def harden(con: duckdb.DuckDBPyConnection) -> None:
+    """Close the app's shared connection to the file system and lock its configuration.
+
+    Called once by the page shell after start-up (store opened; the extensions the app uses,
+    icu/json/parquet, are built in and loaded). Afterwards SQL can read or write no file other
+    than the store itself, its WAL and spill directory, and ``scratch_dir()``: no ``read_csv``,
+    ``COPY`` elsewhere, ``ATTACH``, ``INSTALL``/``LOAD``, and no pandas replacement scans (frames
+    are passed with ``register``). ``lock_configuration`` then forbids any further ``SET``, so the
+    two cannot be undone through a query. The settings belong to the database instance, so every
+    cursor of the connection is covered. Idempotent.
+    """
+    if _locked(con):
+        return
+    scratch = scratch_dir().as_posix().replace("'", "''")
+    con.execute(f"SET allowed_directories = ['{scratch}/']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the store file, None when absent: a new one after ``write_beside`` swapped it.
+
+    The app compares it with the identity it opened (``ui.shell._connection``) and reopens its
+    shared connection when the file was replaced.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _stamp(path: Path) -> tuple[tuple[int, int] | None, ...]:
+    """Size and modification time of the store and its WAL (what a writer changes)."""
+    out = []
+    for p in (path, Path(str(path) + ".wal")):
+        try:
+            st = os.stat(p)
+            out.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+T = TypeVar("T")
+
+
+def write_beside(path: Path, write: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run ``write`` on a copy of the store, then swap the copy in atomically (``os.replace``).
+
+    For a writer while the app serves from the store (DuckDB allows one writing process per
+    file): the copy (store + WAL) is written and checkpointed, then renamed over the store; the
+    app notices the new file (``file_identity``) on its next page run and reopens. If the store
+    changed while the copy was written (the app wrote its audit log, say), nothing is swapped and
+    ``StoreError`` says to run again, so no write of the app is lost. A failure leaves the store
+    as it was and removes the copy.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".swap")
+    tmp_wal = Path(str(tmp) + ".wal")
+
+    def clean() -> None:
+        for p in (tmp, tmp_wal):
+            p.unlink(missing_ok=True)
+
+    clean()
+    before = _stamp(path)
+    try:
+        shutil.copyfile(path, tmp)
+        if before[1] is not None:
+            shutil.copyfile(Path(str(path) + ".wal"), tmp_wal)
+        con = open_store(tmp, read_only=False)
+        try:
+            result = write(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if _stamp(path) != before:
+            raise StoreError(
+                "导入期间案件库被其他程序修改, 未替换; 请重新导入 / the store changed during the import "
+                "(another program wrote to it): nothing was replaced, run the import again"
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        clean()
+        raise
+    return result
 
 
 def store_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -238,7 +352,7 @@ def _comparable(df: pd.DataFrame) -> pd.DataFrame:
 
 def upsert_cases(
     con: duckdb.DuckDBPyConnection,
-    incoming: pd.DataFrame,
+    incoming: pd.DataFrame | pa.Table,
     versions: dict[str, object] | None = None,
     absent: frozenset[str] | set[str] = frozenset(),
 ) -> UpsertResult:
@@ -254,7 +368,8 @@ def upsert_cases(
     never seen (a new cause or court code) extend the ENUM types in place (the columns of that
     type rewritten), never a rebuild of the table. All or nothing.
     """
-    new = _comparable(incoming)
+    # An Arrow table (the importer's column-wise path) comes typed as the schema: used as it is.
+    new = incoming if isinstance(incoming, pa.Table) else _comparable(incoming)
     con.execute("BEGIN TRANSACTION")
     try:
         result = _upsert_in_place(con, new, versions or {}, absent)
@@ -305,20 +420,31 @@ def _extend_enum(con: duckdb.DuckDBPyConnection, type_name: str, extra: list[str
         con.execute(f"ALTER TABLE cases ALTER COLUMN {col} TYPE {type_name}")
 
 
+def _distinct(new: pd.DataFrame | pa.Table, column: str) -> set[str]:
+    """Distinct non-null values of a column of a frame or an Arrow table, as text."""
+    if isinstance(new, pa.Table):
+        return {str(v) for v in pc.unique(new.column(column)).to_pylist() if v is not None}
+    return {str(v) for v in new[column].dropna().unique()}
+
+
 def _upsert_in_place(
     con: duckdb.DuckDBPyConnection,
-    new: pd.DataFrame,
+    new: pd.DataFrame | pa.Table,
     versions: dict[str, object] | None = None,
     absent: frozenset[str] | set[str] = frozenset(),
 ) -> UpsertResult:
     """Write only new and newer rows (DELETE + INSERT), extending ENUM types first where needed."""
     cols = list(schema.CASE_COLUMN_NAMES)
+    held = {r[0] for r in con.execute("DESCRIBE cases").fetchall()}
+    for c in schema.CASE_COLUMNS:  # a store written before a nullable column was appended gets it
+        if c.name not in held and not c.required:
+            con.execute(f"ALTER TABLE cases ADD COLUMN {c.name} {c.sql_type}")
     extended = []
     for type_name in dict.fromkeys(c.sql_type for c in schema.CASE_COLUMNS if c.sql_type.endswith("_t")):
         found: set[str] = set()
         for c in schema.CASE_COLUMNS:
             if c.sql_type == type_name:
-                found |= {str(v) for v in new[c.name].dropna().unique()}
+                found |= _distinct(new, c.name)
         extra = found - set(_enum_members(con, type_name))
         if extra:  # checked first: a failed cast would abort the whole transaction
             _extend_enum(con, type_name, sorted(extra))

@@ -1,5 +1,9 @@
 """Pre-aggregated summary tables ("cubes") of ``cases``, built at load, for the map page.
 
+``refresh`` also builds the trial indicators' cubes (``analytics/summary_trial.py``) in the same
+transaction, recorded in the same ``summary_info`` table and tag, so they share the freshness
+guard below; ``Info.trial_cubes`` lists them and ``Info.cube`` finds them by grain.
+
 The map page's figures are all counts of cases grouped by a few categorical columns, filtered by
 the shared filter (filing years and categorical values only). A cube holds, for one combination
 of dimensions, the number of cases per distinct value combination; at 10 million cases the
@@ -52,7 +56,7 @@ import pandas as pd
 from analytics import schema
 from analytics.filters import PENDING, CaseFilter
 
-SUMMARY_VERSION = "3"  # 2: cause cubes sorted by cause; 3: data version recorded and checked
+SUMMARY_VERSION = "4"  # 2: cause cubes sorted by cause; 3: data version recorded and checked; 4: trial cubes
 DATA_VERSION_KEY = "data_version"  # meta key written by every writer (analytics.store.bump_data_version)
 NO_META = "-"  # recorded when the store has no meta table (a hand-made store): no version check
 NO_VERSION = "none"  # recorded when meta has no data version (store written before versions)
@@ -131,6 +135,9 @@ def drop(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {cube.name}")
     con.execute(f"DROP TABLE IF EXISTS {DICT_TABLE}")
     con.execute(f"DROP TABLE IF EXISTS {INFO_TABLE}")
+    from analytics import summary_trial  # imports analytics.indicators, which must not import this early
+
+    summary_trial.drop(con)
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -194,11 +201,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
             f"""CREATE TABLE {cube.name} AS SELECT {keys}, sum(n)::BIGINT AS n
                 FROM {src.name} GROUP BY ALL ORDER BY {order}"""
         )
+    from analytics import summary_trial
+
+    # The trial indicators' cubes (analytics/summary_trial.py), in the same transaction and tag.
+    built = [(c.name, c.grain, c.dims) for c in CUBES] + summary_trial.build(con)
     con.execute(f"CREATE TABLE {INFO_TABLE} (cube VARCHAR, grain VARCHAR, dims VARCHAR, n_rows BIGINT)")
-    for cube in CUBES:
-        (rows,) = con.execute(f"SELECT count(*) FROM {cube.name}").fetchone()  # type: ignore[misc]
-        con.execute(f"INSERT INTO {INFO_TABLE} VALUES (?, ?, ?, ?)",
-                    [cube.name, cube.grain, ",".join(cube.dims), rows])
+    for name, grain, dims in built:
+        (rows,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # type: ignore[misc]
+        con.execute(f"INSERT INTO {INFO_TABLE} VALUES (?, ?, ?, ?)", [name, grain, ",".join(dims), rows])
     (n_cases,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
     tag = f"{SUMMARY_VERSION}:{uuid.uuid4().hex}:{n_cases}:{_current_version(con)}"
     con.execute(f"COMMENT ON TABLE {INFO_TABLE} IS '{tag}'")
@@ -223,15 +233,17 @@ class Info:
     build: str
     n_cases: int
     data_version: str  # the version in meta when the summary was built (or NO_META / NO_VERSION)
-    cubes: tuple[_CubeInfo, ...]
+    cubes: tuple[_CubeInfo, ...]  # the map's count cubes (grains 'month' and 'year')
     codes: dict[str, dict[str, int]]  # dim -> value -> code
     names: dict[str, np.ndarray]  # dim -> object array: code -> value
     ranks: dict[str, np.ndarray]  # dim -> int array: code -> rank of the value in string order
+    # the trial indicators' cubes (analytics/summary_trial.py: grains 'trial' and 'tdays')
+    trial_cubes: tuple[_CubeInfo, ...] = ()
 
     def cube(self, grain: str, dims: Iterable[str]) -> str | None:
         """The smallest cube of this grain holding all ``dims`` (None when there is none)."""
         need = set(dims)
-        for c in self.cubes:
+        for c in (*self.cubes, *self.trial_cubes):
             if c.grain == grain and need <= c.dims:
                 return c.name
         return None
@@ -265,12 +277,14 @@ _LOCK = threading.Lock()
 
 
 def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int, version: str) -> Info:
-    cubes = tuple(
+    every = tuple(
         _CubeInfo(str(n), str(g), frozenset(str(d).split(",")), int(r))
         for n, g, d, r in con.execute(
             f"SELECT cube, grain, dims, n_rows FROM {INFO_TABLE} ORDER BY n_rows, cube"
         ).fetchall()
     )
+    cubes = tuple(c for c in every if c.grain in _TIME)
+    trial = tuple(c for c in every if c.grain not in _TIME)
     codes: dict[str, dict[str, int]] = {}
     for dim, code, value in con.execute(f"SELECT dim, code, value FROM {DICT_TABLE}").fetchall():
         codes.setdefault(str(dim), {})[str(value)] = int(code)
@@ -288,7 +302,7 @@ def _load_info(con: duckdb.DuckDBPyConnection, build: str, n_cases: int, version
         rank = np.empty(size, dtype=np.int64)
         rank[order] = np.arange(size)
         ranks[dim] = rank
-    return Info(build, n_cases, version, cubes, codes, names, ranks)
+    return Info(build, n_cases, version, cubes, codes, names, ranks, trial)
 
 
 def info(con: duckdb.DuckDBPyConnection) -> Info | None:

@@ -140,6 +140,7 @@ def filter_states(opts: FilterOptions) -> list[tuple[str, CaseFilter]]:
         ("one district (如皋), last year", CaseFilter(y1, y1, district=320682)),
         ("all years, no filter", CaseFilter(y0, y1)),
         ("one cause (危险驾驶罪), all years", CaseFilter(y0, y1, causes=("危险驾驶罪",))),
+        ("one cause (民间借贷纠纷), last year", CaseFilter(y1, y1, causes=("民间借贷纠纷",))),
     ]
 
 
@@ -279,6 +280,14 @@ def bench_map_state(con: duckdb.DuckDBPyConnection, name: str, flt: CaseFilter, 
 
 
 def bench_trial(con: duckdb.DuckDBPyConnection, states: list, as_of: date, repeat: int) -> list[dict]:
+    """The trial page's indicators per filter state: median ms of warm runs of each function.
+
+    ``page_ms``: compare + per court + per district (the page for the current filters, target
+    150 ms for one year, 300 ms for all years); ``monthly_trend`` (target 150 ms) separately.
+    ``answered_by``: 'summary' when the trial cubes answered, 'cases' when the case-table SQL did;
+    ``cases_sql_ms``: the four functions once through the case-table SQL (the reference, and the
+    figures before the trial cubes), same filter and period.
+    """
     out = []
     for name, flt in states:
         start, end = date(flt.year_from, 1, 1), min(date(flt.year_to, 12, 31), as_of)
@@ -291,7 +300,22 @@ def bench_trial(con: duckdb.DuckDBPyConnection, states: list, as_of: date, repea
             "summary_by_district": lambda f=flt, s=start, e=end: ind.summary(con.cursor(), f, s, e, by="adcode"),
             "monthly_trend": lambda f=flt, s=start, e=end: ind.monthly_trend(con.cursor(), f, s, e),
         }
-        out.append({"state": name, "filter": describe(flt), "ms": round_robin(fns, repeat, warmup=0)})
+        ms = round_robin(fns, repeat, warmup=1)
+        page = round(ms["compare"] + ms["summary_by_court"] + ms["summary_by_district"], 3)
+        answered = ind.cubes.raw_ingredients(con.cursor(), flt, [(start, end)], "court_code") is not None
+        ref: dict[str, float] = {}
+        real = ind.cubes.raw_ingredients
+        ind.cubes.raw_ingredients = lambda *_a, **_k: None  # type: ignore[assignment]
+        try:
+            for fname, fn in fns.items():
+                t0 = time.perf_counter()
+                fn()
+                ref[fname] = round((time.perf_counter() - t0) * 1000, 1)
+        finally:
+            ind.cubes.raw_ingredients = real  # type: ignore[assignment]
+        ref["page"] = round(ref["compare"] + ref["summary_by_court"] + ref["summary_by_district"], 1)
+        out.append({"state": name, "filter": describe(flt), "ms": ms, "page_ms": page,
+                    "answered_by": "summary" if answered else "cases", "cases_sql_ms": ref})
     return out
 
 
@@ -376,7 +400,34 @@ def bench_size(size: int, args: argparse.Namespace, bandwidth: float) -> dict:
 
 
 def bench_import(rows: int, workdir: Path) -> dict:
-    """Rows per second of ``analytics.importer``: validation only, and validation + load."""
+    """Rows per second of ``analytics.importer``: validation only, and validation + load; peak memory.
+
+    The import runs in a child process (its peak RSS is the import's alone: the CSV bytes, the
+    Arrow columns, the report, the load), on a CSV of ``rows`` generated cases with schema headers.
+    """
+    child = """
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from analytics import importer, store
+data = Path(sys.argv[1]).read_bytes()
+t0 = time.perf_counter()
+dry = importer.import_file(None, data, "cases.csv", dry_run=True, max_mb=10_000)
+dry_s = time.perf_counter() - t0
+dry_counts = (dry.accepted, dry.rejected)
+del dry
+con = store.open_store(Path(sys.argv[2]), read_only=False)
+importer.limit_memory(con)  # as shuzhu_import.py does
+(before,) = con.execute("SELECT count(*) FROM cases").fetchone()
+t0 = time.perf_counter()
+full = importer.import_file(con, data, "cases.csv", max_mb=10_000)
+full_s = time.perf_counter() - t0
+con.close()
+print(json.dumps({"dry_s": dry_s, "full_s": full_s, "before": before, "accepted": dry_counts[0],
+                  "rejected": dry_counts[1], "full_accepted": full.accepted, "full_rejected": full.rejected,
+                  "report_rows": len(full.report), "inserted": full.inserted,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
     try:
         from analytics import importer
     except ImportError:
@@ -385,27 +436,30 @@ def bench_import(rows: int, workdir: Path) -> dict:
         return {"skipped": "analytics.importer has no import_file"}
     df = generate_cases(catalog.SEED + 1, rows / ROWS_AT_SCALE_1["1"])
     cols = [c for c in df.columns if c not in ("h3_r7", "source")]
-    data = df[cols].to_csv(index=False).encode("utf-8")
+    csv_path = workdir / "import_cases.csv"
+    csv_path.write_bytes(df[cols].to_csv(index=False).encode("utf-8"))
+    n = len(df)
+    del df
+    gc.collect()
     base = store.build_store(workdir / "import_base.duckdb", generate_cases(catalog.SEED + 2, 0.001),
                              {"dataset": "benchmark"})
-    t0 = time.perf_counter()
-    dry = importer.import_file(None, data, "cases.csv", dry_run=True, max_mb=10_000)
-    dry_s = time.perf_counter() - t0
-    con = store.open_store(base, read_only=False)
-    try:
-        (before,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
-        t0 = time.perf_counter()
-        full = importer.import_file(con, data, "cases.csv", max_mb=10_000)
-        full_s = time.perf_counter() - t0
-    finally:
-        con.close()
+    out = subprocess.run([sys.executable, "-c", child, str(csv_path), str(base), str(ROOT)],
+                         capture_output=True, text=True, timeout=3600, check=False)
+    if out.returncode != 0:
+        return {"skipped": f"import child failed: {out.stderr.strip().splitlines()[-1:]}"}
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    dry_s, full_s = got["dry_s"], got["full_s"]
     return {
-        "rows": len(df), "csv_bytes": len(data), "accepted": dry.accepted, "rejected": dry.rejected,
-        "validate_s": round(dry_s, 2), "validate_rows_per_s": round(len(df) / dry_s),
-        "import_s": round(full_s, 2), "import_rows_per_s": round(len(df) / full_s),
-        "store_rows_before": int(before), "inserted": full.inserted,
-        "method": "CSV from seeds (schema headers); import_file dry_run, then into a store of "
-                  f"{int(before):,} cases (validation + upsert + summary refresh)",
+        "rows": n, "csv_bytes": csv_path.stat().st_size, "accepted": got["accepted"], "rejected": got["rejected"],
+        "validate_s": round(dry_s, 2), "validate_rows_per_s": round(n / dry_s),
+        "import_s": round(full_s, 2), "import_rows_per_s": round(n / full_s),
+        "import_accepted": got["full_accepted"], "import_rejected": got["full_rejected"],
+        "report_rows": got["report_rows"], "peak_rss_mb": round(got["peak_rss_mb"]),
+        "store_rows_before": int(got["before"]), "inserted": got["inserted"],
+        "method": "CSV from seeds (schema headers); in a child process import_file dry_run (no store: every "
+                  "row noted or rejected for the year), then into a store of "
+                  f"{int(got['before']):,} cases (read + validate + upsert + summary refresh; DuckDB "
+                  "memory_limit 1GB as the command line sets it); peak RSS of that process",
     }
 
 

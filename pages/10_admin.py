@@ -49,4 +49,4 @@ with log:
     else:
         st.error(f"审计链自第 {check.first_bad} 条起被修改或删除。 / Audit chain broken at row {check.first_bad}.")
     st.dataframe(table, hide_index=True, width="stretch")
-    download_buttons(table, audit.export_name("审计日志", ctx.user.name), key="adm_dl")
+    download_buttons(ctx, table, "审计日志", key="adm_dl")

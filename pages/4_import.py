@@ -159,4 +159,4 @@ if not summary.report.empty:
     st.subheader("逐行报告")
     report = importer.report_table(summary.report)
     st.dataframe(report, hide_index=True, key="imp_report")
-    download_buttons(report, "导入报告", key="imp_dl_report")
+    download_buttons(ctx, report, "导入报告", key="imp_dl_report")

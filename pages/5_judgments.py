@@ -81,28 +81,38 @@ def bars(df: pd.DataFrame, field: str) -> alt.Chart:
     )
 
 
+def _table(df: pd.DataFrame, what: str, key: str) -> None:
+    """A table as this user may see it (外部: gated, as text without number formats)."""
+    if ctx.user.protected:
+        st.dataframe(ctx.gate(df, what), hide_index=True, key=key)
+    else:
+        st.dataframe(df, hide_index=True, column_config=formats, key=key)
+
+
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("按省份（犯罪地）")
     prov = ctx.run(J.by_province, charge)
-    region_map.show(region_map.province_map(prov, ctx.settings.map_style_url), key="jdg_prov_map")
-    st.caption("示意图：省界经简化，未含南海诸岛附图，不作为国界和行政区划依据；对外发布须改用带审图号的标准地图。")
-    st.altair_chart(bars(prov, "province"), key="jdg_prov_chart", width="stretch")
-    st.dataframe(J.labelled(prov), hide_index=True, column_config=formats, key="jdg_prov_table")
-    download_buttons(J.labelled(prov), "裁判文书_按省份", key="jdg_dl_prov")
+    if not ctx.user.protected:  # 外部 users: the gated table only (no map or bars of small counts)
+        region_map.show(region_map.province_map(prov, ctx.settings.map_style_url), key="jdg_prov_map")
+        st.caption("示意图：省界经简化，未含南海诸岛附图，不作为国界和行政区划依据；对外发布须改用带审图号的标准地图。")
+        st.altair_chart(bars(prov, "province"), key="jdg_prov_chart", width="stretch")
+    _table(J.labelled(prov), "裁判文书_按省份", "jdg_prov_table")
+    download_buttons(ctx, J.labelled(prov), "裁判文书_按省份", key="jdg_dl_prov")
 with right:
     st.subheader("江苏省按城市")
     city = ctx.run(J.by_city, "江苏省", charge)
     if city.empty:
         st.info("所选罪名在江苏省没有记录。")
     else:
-        region_map.show(region_map.jiangsu_city_map(city, ctx.settings.map_style_url), key="jdg_city_map")
-        st.altair_chart(bars(city, "city"), key="jdg_city_chart", width="stretch")
-        st.dataframe(J.labelled(city), hide_index=True, column_config=formats, key="jdg_city_table")
-        download_buttons(J.labelled(city), "裁判文书_江苏按城市", key="jdg_dl_city")
+        if not ctx.user.protected:
+            region_map.show(region_map.jiangsu_city_map(city, ctx.settings.map_style_url), key="jdg_city_map")
+            st.altair_chart(bars(city, "city"), key="jdg_city_chart", width="stretch")
+        _table(J.labelled(city), "裁判文书_江苏按城市", "jdg_city_table")
+        download_buttons(ctx, J.labelled(city), "裁判文书_江苏按城市", key="jdg_dl_city")
 
 st.subheader("各罪名刑罚统计")
 st.caption("平均/中位刑期按有期徒刑、拘役等定期刑计（月）；CAIL 数据不含缓刑标记，故不统计缓刑比例。")
 stats = ctx.run(J.sentence_stats, charge)
-st.dataframe(J.labelled(stats), hide_index=True, column_config=formats, key="jdg_stats")
-download_buttons(J.labelled(stats), "裁判文书_刑罚统计", key="jdg_dl_stats")
+_table(J.labelled(stats), "裁判文书_刑罚统计", "jdg_stats")
+download_buttons(ctx, J.labelled(stats), "裁判文书_刑罚统计", key="jdg_dl_stats")

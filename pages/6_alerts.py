@@ -11,6 +11,11 @@ from ui import alert_charts as ac
 from ui.shell import setup_page, synthetic_banner
 from ui.widgets import download_buttons
 
+# 外部 users: this month's count of a series below the threshold is "<10", and its expectation,
+# bound, strength and sentence (which quotes the count) are hidden with it. Series are unrelated
+# (no published total over the rows), so no secondary suppression.
+ALERT_SPEC = ac.ALERT_SPEC
+
 ctx = setup_page("风险预警")
 st.title("风险预警 · 案件突增、持续偏高、群体性纠纷、职业放贷人")
 synthetic_banner(ctx)
@@ -42,23 +47,27 @@ with left:
     table = ac.display_table(alerts)
     if alerts.empty:
         st.info("本月在所选范围内没有预警。 / No alert this month in the selected scope.")
-    ac.alert_table(table, key="al_table")
-    download_buttons(table, ctx.file_stem(f"风险预警_{month}"), key="al_dl")
+    gated = ctx.gated(table, "风险预警", ALERT_SPEC)
+    ac.alert_table(table if gated is None else gated.display, key="al_table")
+    download_buttons(ctx, table, ctx.file_stem(f"风险预警_{month}"), key="al_dl", spec=ALERT_SPEC)
 with right:
     st.subheader("各区县未处置预警")
     ac.show_map(detect.district_counts(active, list(geodata.rate_population())), ctx.settings.map_style_url,
                 key="al_map")
 
 series = alerts[alerts["series_id"].notna()]
+if gated is not None:  # no chart of a series whose count this month is not published
+    series = series[~gated.hidden["本月件数"].to_numpy()[alerts["series_id"].notna().to_numpy()]]
 if not series.empty:
     st.subheader("序列与基线")
     pick = st.selectbox("预警序列", list(series["series_id"]), key="al_series",
                         format_func=dict(zip(series["series_id"], series["sentence"], strict=True)).get)
-    hist = ctx.run(detect.series_history, pick, month, cfg)
+    hist = ctx.chart_data(ctx.run(detect.series_history, pick, month, cfg), "预警序列", ac.SERIES_SPEC)
     st.altair_chart(ac.series_chart(hist, "月度新收（一审）与基线：虚线为预期，阴影至上限，红点为预警"),
                     width="stretch")
-st.subheader("状态登记")
-ac.status_editor(ctx.con, alerts, key="al_st")
-with st.expander("预警处理历史 / History"):
-    hist_tbl = ac.history_table(ctx.con, key="al_hist")
-    download_buttons(hist_tbl, ctx.file_stem("预警处理历史"), key="al_hist_dl")
+if not ctx.user.protected:  # registering and reading the courts' handling is for court staff
+    st.subheader("状态登记")
+    ac.status_editor(ctx.con, alerts, key="al_st")
+    with st.expander("预警处理历史 / History"):
+        hist_tbl = ac.history_table(ctx.con, key="al_hist")
+        download_buttons(ctx, hist_tbl, ctx.file_stem("预警处理历史"), key="al_hist_dl")

@@ -4,10 +4,14 @@ from datetime import date
 
 import streamlit as st
 
+from analytics import audit
 from analytics.report import available_kinds, build_report
 from analytics.report.common import scope_text
+from analytics.report.gate import protect
+from analytics.report.model import Paragraph
 from ui.docx_writer import write_docx
 from ui.shell import setup_page, synthetic_banner
+from ui.widgets import file_button
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -38,6 +42,12 @@ if st.button("生成报告", key="rep_go", type="primary"):
 
     report = build_report(ctx.con, kind, flt, start, end, brief=brief, meta=ctx.meta,
                           ranges=ctx.settings.indicator_ranges, progress=show, run=ctx.run)
+    if ctx.user.protected:  # 外部: the same gate as the pages, before anything is written
+        report, n_hidden = protect(report, ctx.rules)
+        if n_hidden:
+            ctx.record("suppression", f"报告 {report.title}: {n_hidden} 处隐藏", n_hidden)
+    # The watermark line: after the cover, or after the 简报's title line.
+    report.blocks.insert(min(1, len(report.blocks)), Paragraph(audit.watermark(ctx.user.name)))
     data = write_docx(report, progress=show)
     show(1.0, "完成 / done")
     stem = ctx.file_stem(f"{report.title}_{start:%Y%m%d}-{end:%Y%m%d}")
@@ -45,6 +55,8 @@ if st.button("生成报告", key="rep_go", type="primary"):
 
 got = st.session_state.get("rep_file")
 if got and got[0] == request:
-    st.download_button("下载报告（.docx）", got[2], got[1], DOCX, key="rep_download", type="primary")
+    # named with the user and the time, audited when clicked
+    file_button(ctx, "下载报告（.docx）", got[2], got[1].removesuffix(".docx"), "docx", DOCX, "rep_download",
+                type="primary")
 elif got:
     st.caption("报告类型、期间或筛选已改变，请重新生成。")

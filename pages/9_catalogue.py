@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from analytics import catalogue
+from analytics import audit, catalogue
 from ui.shell import setup_page, synthetic_banner
+from ui.widgets import file_button
 
 ctx = setup_page("开放数据目录", filters=False)
 st.title("开放数据目录")
 synthetic_banner(ctx)
-st.caption("本应用持有的全部数据集。下载经统一的发布规则处理（案件表不含当事人假名编号与坐标）；"
-           "小数值抑制规则将随隐私保护功能加入同一发布环节。")
+st.caption("本应用持有的全部数据集。下载经统一的发布规则处理（案件表不含当事人假名编号与坐标；外部用户不提供案件明细，"
+           "指数结果中少于 10 件的格显示为“<10”），文件名含导出人和时间，首行为水印。")
 overview = ctx.run(catalogue.overview)
 st.dataframe(overview.drop(columns=["id"]), hide_index=True, key="cat_overview")
 con = ctx.con
@@ -17,7 +18,8 @@ con = ctx.con
 
 def _deferred(dataset_id: str, fmt: str):
     """Bytes made only when the button is clicked (the case table has millions of rows)."""
-    return lambda: catalogue.download(con.cursor(), dataset_id, fmt)
+    mark = audit.watermark(ctx.user.name)
+    return lambda: catalogue.download(con.cursor(), dataset_id, fmt, ctx.user.protected, mark)
 
 
 for d in catalogue.datasets(ctx.synthetic):
@@ -28,10 +30,12 @@ for d in catalogue.datasets(ctx.synthetic):
         if not d.downloadable:
             st.info(f"不提供下载：{d.why_not}")
             continue
+        if d.id == "cases" and ctx.user.protected:
+            st.info("外部用户只能下载汇总数据，不提供案件明细。 / Aggregates only: no case rows.")
+            continue
         left, right = st.columns(2)
         stem = ctx.file_stem(f"{d.title}")
-        left.download_button("下载 CSV", _deferred(d.id, "csv"), f"{stem}.csv", "text/csv", key=f"cat_csv_{d.id}",
-                             on_click="ignore", width="stretch")
-        right.download_button("下载 Parquet", _deferred(d.id, "parquet"), f"{stem}.parquet",
-                              "application/vnd.apache.parquet", key=f"cat_pq_{d.id}", on_click="ignore",
-                              width="stretch")
+        file_button(ctx, "下载 CSV", _deferred(d.id, "csv"), stem, "csv", "text/csv", f"cat_csv_{d.id}", rows,
+                    where=left, width="stretch")
+        file_button(ctx, "下载 Parquet", _deferred(d.id, "parquet"), stem, "parquet", "application/vnd.apache.parquet",
+                    f"cat_pq_{d.id}", rows, where=right, width="stretch")

@@ -500,6 +500,7 @@ def _finalise(df: pd.DataFrame, causes: dict[str, cat.Cause]) -> pd.DataFrame:
     df["origin_case_no"] = df["origin"].map(df["case_no"]).where(df["origin"] >= 0)
     df["source"] = "synthetic"
     df["h3_r7"] = pd.NA
+    df["cause_filed"] = None  # only exports with 立案案由 and 结案案由 fill it (analytics/importer)
     start = pd.Timestamp(cat.YEARS[0], 1, 1)
     # Lead-in year: keep only what was still pending when the data period starts (旧存);
     # links to dropped 2015 cases stay, as they would in a real extract.

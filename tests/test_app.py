@@ -100,6 +100,20 @@ def test_url_reopens_the_same_view(app: AppTest) -> None:
     assert "如皋" in app.title[0].value or any("如皋" in s.value for s in app.subheader)
 
 
+def test_enforcement_with_a_civil_cause_reopens_unpruned(app: AppTest) -> None:
+    # 执行 cases carry their judgment's civil cause; the sidebar must keep that cause and its
+    # group when the category is 执行 (and with 民事 + 执行 together).
+    app.query_params.update({"cat": "民事,执行", "grp": "合同、准合同纠纷", "cause": "买卖合同纠纷"})
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.multiselect(key=shell.W_CAT).value == ["民事", "执行"]
+    assert app.multiselect(key=shell.W_GRP).value == ["合同、准合同纠纷"]
+    assert app.multiselect(key=shell.W_CAUSE).value == ["买卖合同纠纷"]
+    app.multiselect(key=shell.W_CAT).set_value(["执行"]).run()
+    assert app.multiselect(key=shell.W_CAUSE).value == ["买卖合同纠纷"]
+    assert "买卖合同纠纷" in app.multiselect(key=shell.W_CAUSE).options
+
+
 @pytest.mark.parametrize("params", [{"y": "abc"}, {"court": "苏9999"}, {"d": "nope"}, {"cat": "%%%"}])
 def test_bad_url_warns_and_falls_back(app: AppTest, params: dict) -> None:
     app.query_params.update(params)

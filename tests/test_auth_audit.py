@@ -147,3 +147,43 @@ def test_users_cli(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     con = duckdb.connect(str(db))
     assert authenticate(con, "zhou", PW).user is not None
     assert audit.read(con)["内容"].tolist() == ["add zhou 法院"]
+
+
+# --- the app's DuckDB connection after start-up (analytics.store.harden) ----------------------
+
+
+def test_hardened_connection_reads_no_files_and_cannot_be_reconfigured(tmp_path) -> None:
+    import pandas as pd
+
+    from analytics import store
+
+    outside = tmp_path / "outside.csv"
+    outside.write_text("a\n1\n", encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+    con.close()
+    con = store.open_store(path, read_only=False)
+    assert con.execute(f"SELECT count(*) FROM read_csv('{outside}')").fetchall() == [(1,)]  # before
+    store.harden(con)
+    store.harden(con)  # idempotent
+    for sql in (f"SELECT * FROM read_csv('{outside}')", f"COPY meta TO '{tmp_path / 'out.csv'}'",
+                f"ATTACH '{tmp_path / 'other.duckdb'}'", "INSTALL spatial"):
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(sql)
+    for sql in ("SET enable_external_access = true", "SET lock_configuration = false", "SET threads = 1"):
+        with pytest.raises(duckdb.InvalidInputException, match="locked"):
+            con.cursor().execute(sql)  # every cursor: the settings belong to the database
+    frame = pd.DataFrame({"x": [1, 2, 3]})
+    with pytest.raises(duckdb.CatalogException):  # no replacement scan of a Python variable
+        con.execute("SELECT count(*) FROM frame")
+    con.register("incoming", frame)  # frames are passed explicitly (the importer's way)
+    assert con.execute("SELECT sum(x) FROM incoming").fetchall() == [(6,)]
+    target = store.scratch_dir() / "release.csv"  # the one directory COPY may write to
+    con.execute(f"COPY (SELECT 1 AS a) TO '{target}' (FORMAT csv, HEADER)")
+    assert target.read_text(encoding="utf-8").split() == ["a", "1"]
+    target.unlink()
+    again = store.open_store(path, read_only=False)  # the same database instance in this process
+    assert again.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
+    again.close()
+    con.close()

@@ -29,7 +29,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
     cmd = [sys.executable, "-m", "benchmarks.bench", "--sizes", "100000", "--repeat", "2", "--trial-repeat", "1",
-           "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000", "--page-reps", "1", "--page-sessions", "2", "--json", str(out),
+           "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000",
+           "--page-reps", "1", "--page-sessions", "2", "--json", str(out),
            "--cache-dir", str(tmp / "cache")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]

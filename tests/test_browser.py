@@ -260,7 +260,8 @@ def test_import_page_uploads_and_loads_the_sample(server: str, browser: object) 
     # The sample's case numbers overlap the store's (same generator): some rows are new, some
     # replace a stored version and some are older than it (kept stored); only written rows count.
     summary = page.get_by_text("import done;").first.inner_text()
-    m = re.search(r"(\d+) rows: (\d+) accepted.*?(\d+) new, (\d+) replaced, (\d+) unchanged, (\d+) older", summary, re.S)
+    m = re.search(r"(\d+) rows: (\d+) accepted.*?(\d+) new, (\d+) replaced, (\d+) unchanged, (\d+) older",
+                  summary, re.S)
     assert m, summary
     rows, accepted, new, replaced, unchanged, kept = map(int, m.groups())
     assert rows == accepted == SAMPLE_ROWS == new + replaced + unchanged + kept

@@ -133,6 +133,15 @@ def test_options_from_store(con: duckdb.DuckDBPyConnection) -> None:
     assert opts.courts[0] == "苏06"  # fixed display order, never by volume
 
 
+def test_cause_groups_list_every_category_they_occur_in(con: duckdb.DuckDBPyConnection, small_cases) -> None:
+    # Enforcement cases carry the cause of the judgment they enforce: 合同 causes occur under
+    # 民事 and under 执行, so choosing 执行 must not prune them (oracle: a pandas group-by).
+    opts = F.load_options(con)
+    want = small_cases.groupby("cause_group", observed=True)["category"].agg(lambda s: sorted(set(map(str, s))))
+    assert {g: list(c) for g, c in opts.group_category.items()} == want.to_dict()
+    assert {"民事", "执行"} <= set(opts.group_category["合同、准合同纠纷"])
+
+
 @pytest.mark.parametrize(
     "flt",
     [F.CaseFilter(2020, 2020, outcomes=("判决", F.PENDING), district=320682),

@@ -184,3 +184,39 @@ def test_exported_sample_imports_into_an_empty_store_unchanged(
     a = sample[cols].astype(str).sort_values("case_no").reset_index(drop=True)
     b = back[cols].astype(str).sort_values("case_no").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_filing_and_closing_causes_both_kept(con: duckdb.DuckDBPyConnection) -> None:
+    """立案案由 and 结案案由: counted under the closing cause when closed, the filing cause kept too."""
+    text = (
+        "案号,立案日期,结案日期,立案案由,结案案由\n"
+        "(2021)苏0682民初11号,2021-03-01,2021-06-01,买卖合同纠纷,民间借贷纠纷\n"
+        "(2021)苏0682民初12号,2021-03-02,,离婚纠纷,\n"
+    )
+    s = run(con, text)
+    assert (s.accepted, s.rejected) == (2, 0)
+    got = dict(con.execute("SELECT case_no, [cause::VARCHAR, cause_filed] FROM cases").fetchall())
+    assert got == {
+        "(2021)苏0682民初11号": ["民间借贷纠纷", "买卖合同纠纷"],
+        "(2021)苏0682民初12号": ["离婚纠纷", "离婚纠纷"],
+    }
+    # A later export with 案由 only leaves the stored filing cause alone (a column it does not have).
+    run(con, "案号,立案日期,结案日期,案由,结案方式\n(2021)苏0682民初11号,2021-03-01,2021-06-01,民间借贷纠纷,判决\n")
+    assert con.execute("SELECT cause_filed FROM cases WHERE case_no = '(2021)苏0682民初11号'").fetchall() == [
+        ("买卖合同纠纷",)
+    ]
+
+
+def test_store_without_the_filing_cause_column_gets_it_on_import(tmp_path: Path, small_cases: pd.DataFrame) -> None:
+    path = tmp_path / "old.duckdb"
+    store.build_store(path, small_cases.iloc[:500], {"dataset": "test"})
+    c = store.open_store(path, read_only=False)
+    try:
+        c.execute("ALTER TABLE cases DROP COLUMN cause_filed")  # as written before the column existed
+        s = run(c, "案号,立案日期,立案案由,结案案由\n(2021)苏0682民初13号,2021-03-01,离婚纠纷,\n")
+        assert s.loaded and s.inserted == 1
+        assert c.execute("SELECT cause_filed FROM cases WHERE case_no = '(2021)苏0682民初13号'").fetchall() == [
+            ("离婚纠纷",)
+        ]
+    finally:
+        c.close()

@@ -85,3 +85,17 @@ def test_local_mode_says_so(small_store: Path, monkeypatch: pytest.MonkeyPatch) 
     at = AppTest.from_file(str(ROOT / "pages" / "10_admin.py"), default_timeout=60).run()
     assert not at.exception
     assert any("单机模式" in c.value for c in at.sidebar.caption)
+
+
+def test_the_apps_connection_is_hardened_after_start(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHUZHU_DB", str(small_store))
+    monkeypatch.delenv("SHUZHU_ACCESS_MODE", raising=False)
+    at = AppTest.from_file(str(ROOT / "pages" / "0_meeting.py"), default_timeout=60).run()
+    assert not at.exception
+    from ui.shell import _connection
+
+    cur = _connection(str(small_store)).cursor()
+    assert cur.execute("SELECT current_setting('enable_external_access'), current_setting('lock_configuration')"
+                       ).fetchall() == [(False, True)]
+    with pytest.raises(duckdb.PermissionException):
+        cur.execute(f"SELECT * FROM read_csv('{ROOT / 'pyproject.toml'}')")

@@ -97,19 +97,26 @@ def test_cached_chart_sends_what_altair_chart_sends() -> None:
 
 
 def _downloads_page() -> None:
+    from types import SimpleNamespace
+
     import pandas as pd
 
-    from ui.widgets import download_buttons
+    from analytics.auth import LOCAL_USER
+    from ui import widgets
 
-    download_buttons(pd.DataFrame({"区县": ["崇川"], "案件数": [3]}), "表", key="t_dl")
+    widgets._filters = lambda ctx: "{}"  # no store behind this page: only what the helper reads of Ctx
+    ctx = SimpleNamespace(user=LOCAL_USER, page="t", settings=SimpleNamespace(db_path="unused"),
+                          gate=lambda df, *args, **kwargs: df)
+    widgets.download_buttons(ctx, pd.DataFrame({"区县": ["崇川"], "案件数": [3]}), "表", key="t_dl")
 
 
 def test_download_files_are_made_on_click_not_on_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
     from ui import widgets
 
     made: list[str] = []
-    monkeypatch.setattr(widgets, "to_xlsx_bytes", lambda df: made.append("xlsx") or b"x")
-    monkeypatch.setattr(widgets, "to_csv_bytes", lambda df: made.append("csv") or b"c")
+    monkeypatch.setattr(widgets, "watermarked_xlsx", lambda df, mark: made.append("xlsx") or b"x")
+    monkeypatch.setattr(widgets, "watermarked_csv", lambda df, mark: made.append("csv") or b"c")
+    monkeypatch.setattr(widgets, "_filters", widgets._filters)  # the page replaces it; restored after
     at = AppTest.from_function(_downloads_page, default_timeout=60).run()
     assert not at.exception
     assert [b.proto.id.endswith(k) or k in b.proto.id for b, k in

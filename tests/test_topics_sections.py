@@ -133,6 +133,9 @@ def test_district_counts(con: duckdb.DuckDBPyConnection) -> None:
     df = S.district_counts(con, TOPIC, FLT, pop, {H: "海安", C: "崇川"}, AS_OF).set_index("adcode")
     assert df.loc[H, "cases"] == 10 and df.loc[C, "cases"] == 2
     assert df.loc[H, "per_10k"] == pytest.approx(10 / 2 / 100_000 * 10_000)  # 0.5 a year
+    # Data to 30 June 2024: 2024 counts 182 of its 366 days, so the rate is not halved for it.
+    half = S.district_counts(con, TOPIC, FLT, pop, {H: "海安", C: "崇川"}, date(2024, 6, 30)).set_index("adcode")
+    assert half.loc[H, "per_10k"] == pytest.approx(10 / (1 + 182 / 366) / 100_000 * 10_000)
     assert (df.loc[H, "yoy_cur"], df.loc[H, "yoy_prev"]) == (6, 4) and df.loc[H, "yoy"] == pytest.approx(0.5)
     assert pd.isna(df.loc[C, "yoy"])  # no 2023 base
     # share of 民事一审: 海安 (2+4)/(3+6); 崇川 row 14 of rows 14-18

@@ -11,10 +11,15 @@ import streamlit as st
 import geodata
 from analytics.alerts import status as S
 from analytics.choropleth import classify
+from analytics.privacy import TableSpec
 from ui import deck
 from ui.widgets import legend
 
 MONTH_KEY = "am"  # URL key of the replayed month
+# The publication gate's view of the alert table and of a series' history (外部 users).
+ALERT_SPEC = TableSpec(counts=("本月件数",), dependent=("预期", "上限", "强度", "预警说明", "密度地图", "审判运行"),
+                       margins=False)
+SERIES_SPEC = TableSpec(counts=("observed",), dependent=("expected", "upper"), margins=False)
 
 TABLE_LABELS = {
     "rank": "排名", "kind_label": "类型", "sentence": "预警说明", "status": "状态", "observed": "本月件数",

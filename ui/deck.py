@@ -27,6 +27,7 @@ HEX_LAYER = "hex"
 # pydeck turns plain strings into JavaScript expressions; literal strings need inner quotes.
 CJK_FONT = '"Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"'
 VIEW = pdk.ViewState(longitude=121.0, latitude=32.12, zoom=7.9, pitch=0, bearing=0)
+SUPPRESSED = (200, 200, 200)  # neutral grey: a district whose count is not published ("<10")
 
 
 class CompactDeck(pdk.Deck):
@@ -74,7 +75,7 @@ def _pct(v: float | None) -> str:
 
 def district_features(
     districts: gpd.GeoDataFrame | dict[str, Any], stats: pd.DataFrame, classes: Classes,
-    selected: int | None, yoy_label: str,
+    selected: int | None, yoy_label: str, hidden: tuple[int, ...] = (), hidden_label: str = "<10",
 ) -> dict[str, Any]:
     """District GeoJSON with colour, tooltip text and figures in each feature's properties.
 
@@ -83,11 +84,18 @@ def district_features(
     figure computed *in the row order of* ``stats``. Colours and figures are attached to the
     stats rows first and then joined to the boundaries on ``adcode`` (``merge``), never by
     position, so the order of the features in the boundary file does not matter. A district
-    without a row gets the no-data grey and zero figures.
+    without a row gets the no-data grey and zero figures. Districts in ``hidden`` (not published
+    to the viewer: ``Ctx.gated``) are drawn in neutral grey with ``hidden_label`` and carry no
+    figure at all; ``classes`` then covers the other rows only.
     """
     gdf = districts if isinstance(districts, gpd.GeoDataFrame) else gpd.GeoDataFrame.from_features(
         districts["features"], crs=None)
-    colours = list(classes.colors) if len(classes.colors) == len(stats) else [NO_DATA] * len(stats)
+    shown = [int(a) not in hidden for a in stats["adcode"]]
+    if len(classes.colors) == sum(shown):
+        it = iter(classes.colors)
+        colours = [next(it) if ok else SUPPRESSED for ok in shown]
+    else:
+        colours = [NO_DATA if ok else SUPPRESSED for ok in shown]
     figures = pd.DataFrame({
         "adcode": stats["adcode"].astype("int64").to_numpy(),
         "cases": stats["cases"].to_numpy(),
@@ -120,6 +128,9 @@ def district_features(
             l2=f"每万人（年化）{rate:.1f}",
             l3=f"{yoy_label} {_pct(yoy)}",
         )
+        if adcode in hidden:  # nothing of the figure may reach the browser
+            props.update(cases=None, per_10k=None, l1=f"案件 {hidden_label} 件", l2="每万人（年化）—",
+                         l3=f"{yoy_label} —", hidden=hidden_label)
         features.append({"type": "Feature", "properties": props, "geometry": _geojson(geometry[adcode])})
     return {"type": "FeatureCollection", "features": features}
 
@@ -169,6 +180,11 @@ def light_neighbours(context: dict[str, Any]) -> list[dict[str, Any]]:
     return hit[1]
 
 
+def _label(props: dict[str, Any]) -> str:
+    """A district's map label: its short name, and "<10" below it when its count is not published."""
+    return props["name_short"] + (f"\n{props['hidden']}" if props.get("hidden") else "")
+
+
 def build_deck(
     districts: dict[str, Any],
     context: dict[str, Any],
@@ -196,8 +212,8 @@ def build_deck(
     near = [{"t": p["name"], "p": [p.get("label_near_lon") or p["label_lon"],
                                   p.get("label_near_lat") or p["label_lat"]], "s": 13, "c": [120, 130, 140, 255]}
             for p in (f["properties"] for f in neighbours)]
-    labels = [{"t": f["properties"]["name_short"], "p": [f["properties"]["label_lon"], f["properties"]["label_lat"]],
-               "s": 20, "c": [20, 20, 20, 255]} for f in districts["features"]]
+    labels = [{"t": _label(p), "p": [p["label_lon"], p["label_lat"]], "s": 20, "c": [20, 20, 20, 255]}
+              for p in (f["properties"] for f in districts["features"])]
     layers.append(label_layer(near + labels, "district_labels"))
     return CompactDeck(layers=layers, initial_view_state=VIEW, map_style=style_url,
                        map_provider=None, tooltip=TOOLTIP)
@@ -219,22 +235,26 @@ class DeckSpec:
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
 def _district_map(stats: pd.DataFrame, metric: str, selected: int | None, yoy_label: str,
-                  hexes: pd.DataFrame | None, style_url: str) -> tuple[str, Classes]:
+                  hexes: pd.DataFrame | None, style_url: str, hidden: tuple[int, ...] = (),
+                  hidden_label: str = "<10") -> tuple[str, Classes]:
     values = stats["per_10k"] if metric == "rate" else stats["cases"]
-    classes = classify(values.tolist())
-    features = district_features(geodata.districts_gdf(), stats, classes, selected, yoy_label)
+    classes = classify(values[~stats["adcode"].isin(hidden)].tolist())
+    features = district_features(geodata.districts_gdf(), stats, classes, selected, yoy_label, hidden,
+                                 hidden_label)
     hex_rows = hex_records(hexes) if hexes is not None else None
     return build_deck(features, geodata.load_context(), hex_rows, style_url).to_json(), classes
 
 
 def district_map(stats: pd.DataFrame, metric: str, selected: int | None, yoy_label: str,
-                 hexes: pd.DataFrame | None, style_url: str) -> tuple[DeckSpec, Classes]:
+                 hexes: pd.DataFrame | None, style_url: str, hidden: tuple[int, ...] = (),
+                 hidden_label: str = "<10") -> tuple[DeckSpec, Classes]:
     """The map page's map and its classes, for one filter state: cached across sessions.
 
     ``stats``: ``maps.district_stats`` rows; ``metric``: "rate" colours by cases per 10,000
     residents, anything else by cases; ``hexes``: ``maps.hex_density`` rows or None (no
     hexagon layer). Building the features and the JSON costs ~0.1 s of CPU per run; people
-    opening the same link get the same text.
+    opening the same link get the same text. ``hidden``: adcodes not published to the viewer
+    (grey, "<10", left out of the classes).
     """
-    text, classes = _district_map(stats, metric, selected, yoy_label, hexes, style_url)
+    text, classes = _district_map(stats, metric, selected, yoy_label, hexes, style_url, hidden, hidden_label)
     return DeckSpec(text, TOOLTIP), classes

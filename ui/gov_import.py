@@ -43,4 +43,4 @@ def render(ctx: Ctx) -> None:
     if not summary.report.empty:
         table = govdata.report_table(summary.report)
         st.dataframe(table, hide_index=True, key="gov_report")
-        download_buttons(table, "政务数据导入报告", key="gov_dl_report")
+        download_buttons(ctx, table, "政务数据导入报告", key="gov_dl_report")

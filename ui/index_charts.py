@@ -142,3 +142,41 @@ def quarterly_lines(q: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, Spec]:
         },
     }
     return df, spec
+
+
+# --- 外部 users: scores built on suppressed case counts are not published -------------------
+
+DETAIL_DEPENDENT = ("原始值", "95%区间下限", "95%区间上限", "收缩估计", "得分", "上年得分", "同比(分)")
+
+
+def hidden_cells(detail: pd.DataFrame, hidden: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """(dimension, index, district) of the detail rows whose case count the gate hid."""
+    rows = detail[hidden["案件数"].to_numpy()]
+    return set(zip(rows["维度"], rows["指数"], rows["区县"], strict=True))
+
+
+def protect_matrix(matrix: pd.DataFrame, cells: set[tuple[str, str, str]], placeholder: str = "—") -> pd.DataFrame:
+    """The score matrix without the scores of hidden cells, nor the dimension and composite
+    scores of a district that one of its hidden cells enters."""
+    out = matrix.copy()
+    by_dim = {(d, r) for d, _, r in cells}
+    any_hidden = {r for _, _, r in cells}
+    for i, (dim, name) in enumerate(zip(matrix["维度"], matrix["指数"], strict=True)):
+        for col in matrix.columns[2:]:
+            if (dim, name, col) in cells or (name == "维度得分" and (dim, col) in by_dim) or (
+                    dim == "综合" and col in any_hidden):
+                out.iat[i, out.columns.get_loc(col)] = placeholder
+    return out
+
+
+def hidden_adcodes(cells: set[tuple[str, str, str]], names: dict[int, str], measure: str,
+                   cfg_names: dict[str, str]) -> set[int]:
+    """Districts whose value of the map's ``measure`` (composite, ``dim:<id>`` or an index id)
+    is built on a hidden cell; ``cfg_names`` maps dimension and index ids to their names."""
+    by_name = {v: k for k, v in names.items()}
+    if measure.startswith("dim:"):
+        dim = cfg_names.get(measure[4:], measure[4:])
+        return {by_name[r] for d, _, r in cells if d == dim and r in by_name}
+    if measure in cfg_names:
+        return {by_name[r] for _, n, r in cells if n == cfg_names[measure] and r in by_name}
+    return {by_name[r] for _, _, r in cells if r in by_name}  # the composite

@@ -4,12 +4,14 @@ The page ``pages/0_meeting.py`` shows one slide at a time; the slide number and 
 are in the URL (``?s=2&yr=2023`` plus the shared filters of the link), so a presenter can open
 the exact slide from a link. PageDown/PageUp (what clickers send), arrow keys and the buttons
 step through the slides; on the map slide a play button steps through the years.
+Slides: the map, six trial indicators, the latest month's top alerts with their explanation, and
+the districts ranked by the composite 经济社会运行 index (the filter's last year).
 Nothing is fetched from outside: the keyboard script is inline and talks to the page only.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import html
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -42,6 +44,14 @@ h1 { font-size: 2.4rem !important; padding: 0 0 0.2rem 0 !important; }
 [data-testid="stDeckGlJsonChart"] { height: calc(100vh - 270px) !important; min-height: 330px; }
 .meeting-year { font-size: 4.2rem; font-weight: 700; color: #b0182b; line-height: 1; }
 .meeting-note { font-size: 1.05rem; color: #555; }
+table.meeting-list { width: 100%; border-collapse: collapse; }
+table.meeting-list td, table.meeting-list th { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd;
+  text-align: left; vertical-align: top; }
+table.meeting-list th { font-size: 1.1rem; color: #555; font-weight: 600; white-space: nowrap; }
+table.meeting-list td { font-size: clamp(1.15rem, 2.4vh, 1.6rem); line-height: 1.3; }
+table.meeting-list td.num { text-align: right; font-weight: 700; white-space: nowrap; }
+table.meeting-list td.what { font-weight: 700; white-space: nowrap; color: #b0182b; }
+table.meeting-list td.say { font-size: clamp(1.15rem, 2.5vh, 1.6rem); }
 </style>
 """
 
@@ -152,13 +162,96 @@ def slide_trial(ctx: Ctx, height: int) -> None:
                 unsafe_allow_html=True)
 
 
+TOP_ALERTS = 4  # what fits in large type at 1280x720 with a two-line explanation each
+
+
+def _table(header: list[str], rows: list[list[tuple[str, str]]]) -> None:
+    """A large-type table; cells are (css class, text), every text escaped (names come from data)."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td class='{c}'>{html.escape(t)}</td>" for c, t in row) + "</tr>"
+                   for row in rows)
+    st.markdown(f"<table class='meeting-list'><tr>{head}</tr>{body}</table>", unsafe_allow_html=True)
+
+
+def slide_alerts(ctx: Ctx, height: int) -> None:
+    """The latest month's alerts in the link's scope (or the month ``am`` of a link from the alerts
+    page): counts, and the strongest with their explanation."""
+    from analytics.alerts import detect
+    from analytics.alerts import status as S
+    from analytics.alerts.config import load_alert_config
+    from analytics.alerts.explain import month_cn
+    from analytics.privacy import DisclosureRules
+    from ui.alert_charts import MONTH_KEY
+
+    cfg = load_alert_config()
+    months = ctx.run(detect.replay_months, cfg)
+    if not months:
+        st.info("数据不足三年，无法建立预警基线。 / Fewer than 3 years of data: no alert baseline yet.")
+        return
+    month = st.query_params.get(MONTH_KEY) if st.query_params.get(MONTH_KEY) in months else months[0]
+    alerts = detect.apply_filter(S.with_status(ctx.run(detect.month_alerts, month, cfg), ctx.con), ctx.flt,
+                                 ctx.options.cause_parent)
+    withheld = 0
+    if ctx.user.protected:  # as the publication gate does: a small count hides its alert's figures
+        small = alerts["observed"] < DisclosureRules().threshold
+        withheld, alerts = int(small.sum()), alerts[~small]
+    active = alerts[~alerts["status"].isin(S.CLOSED)]
+    c = st.columns([1.7, 1, 1, 1])
+    c[0].markdown(f"<div class='meeting-year' style='font-size:3.4rem;white-space:nowrap'>{month_cn(month)}</div>",
+                  unsafe_allow_html=True)
+    c[1].metric("本月预警", f"{len(alerts)}")
+    c[2].metric("未处置", f"{len(active)}")
+    c[3].metric("其中突增", f"{int((alerts['kind'] == 'surge').sum())}")
+    if alerts.empty:
+        st.info("本月在所选范围内没有预警。 / No alert this month in the selected scope.")
+    else:
+        top = alerts.head(TOP_ALERTS)
+        place = [d if isinstance(d, str) and d else "全市" for d in top["district"]]
+        _table(["", "类型", "区县", "说明", "状态"],
+               [[("num", str(i)), ("what", str(r.kind_label)), ("what", p),
+                 ("say", str(r.sentence)), ("", str(r.status))]
+                for i, (r, p) in enumerate(zip(top.itertuples(), place, strict=True), start=1)])
+    more = f"另有 {len(alerts) - TOP_ALERTS} 条见“风险预警”页。" if len(alerts) > TOP_ALERTS else ""
+    hidden = f"{withheld} 条预警件数少于 {DisclosureRules().threshold}，不公开。" if withheld else ""
+    st.markdown(f"<div class='meeting-note'>按强度排序（超出预期上限的幅度）· 一审新收 · {more}{hidden}</div>",
+                unsafe_allow_html=True)
+
+
+def slide_index(ctx: Ctx, height: int) -> None:
+    """The districts ranked by the composite 经济社会运行 index of the filter's last year."""
+    import geodata as gd
+    from analytics.index import tables as T
+    from analytics.index.config import ConfigError
+
+    year = ctx.flt.year_to
+    try:
+        data = ctx.run(T.page_data, year, "equal")
+    except ConfigError as exc:
+        st.error(str(exc))
+        return
+    heads = T.headline(data.assessment, gd.district_names())
+    if ctx.user.protected:  # first/last district rest on district scores (see below)
+        heads = [h for h in heads if not h[0].startswith("排名稳定")]
+    cols = st.columns(len(heads) + 1)
+    cols[0].markdown(f"<div class='meeting-year'>{year}年</div>", unsafe_allow_html=True)
+    for col, (label, value, delta) in zip(cols[1:], heads, strict=True):
+        col.metric(label, value, delta=delta, delta_color="off")
+    if ctx.user.protected:  # district scores rest on index cells with few cases: shown on the index page, gated
+        st.info("区县排名建立在案件数较少的指数格上，外部用户请在“经济社会运行评估”页查看。 / "
+                "District ranks are shown, gated, on the index page.")
+        return
+    ranks = data.ranks.sort_values("排名", na_position="last")
+    _table(["排名", "区县", "综合得分", "上年", "同比(分)", "5–95%排名区间", "稳定性"],
+           [[("num", "—" if r["排名"] is None or r["排名"] != r["排名"] else str(int(r["排名"]))),
+             ("what", str(r["区县"])), ("num", str(r["综合得分"])), ("num", str(r["上年"])),
+             ("num", "—" if r["同比(分)"] is None or r["同比(分)"] != r["同比(分)"] else f"{r['同比(分)']:+.1f}"),
+             ("num", str(r["5–95%排名区间"])), ("", str(r["稳定性"]))]
+            for r in ranks.to_dict("records")])
+    st.markdown("<div class='meeting-note'>0–100分，分数越高风险越低；15项指数、4个维度，等权；"
+                "排名区间来自蒙特卡洛模拟。方法见“经济社会运行评估”页。</div>", unsafe_allow_html=True)
+
+
 def slides() -> list[tuple[str, Callable[[Ctx, int], None]]]:
-    """The slides in order; a slide appears once the module behind it exists."""
-    out: list[tuple[str, Callable[[Ctx, int], None]]] = [("案件分布", slide_map), ("审判执行", slide_trial)]
-    for module, label, fn in (("ui.meeting_extra", "风险预警", "slide_alerts"),
-                              ("ui.meeting_extra", "经济社会运行", "slide_index")):
-        if importlib.util.find_spec(module) is not None:
-            mod = importlib.import_module(module)
-            if hasattr(mod, fn):
-                out.append((label, getattr(mod, fn)))
-    return out
+    """The slides in order (the slide number ``s`` in the URL indexes this list)."""
+    return [("案件分布", slide_map), ("审判执行", slide_trial), ("风险预警", slide_alerts),
+            ("经济社会运行", slide_index)]

@@ -2,6 +2,9 @@
 
 This is the only place that knows how filters map to widgets and to the URL; pages receive a
 ``Ctx`` and call analytics through ``ctx.run`` (cached across sessions with ``st.cache_data``).
+What a page shows or offers for download passes the publication gate of ``Ctx`` (``gate``,
+``gated``, ``figure``, ``chart_data``; ``ui.widgets.download_buttons``), which changes nothing
+for 管理员/法院 and applies ``analytics.privacy`` for 外部 users, logging every suppression.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,10 +23,21 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from analytics import audit, store
 from analytics import filters as F
-from analytics import store
 from analytics.auth import LOCAL_USER, User, restrict, returns_case_rows, visible_options
 from analytics.codes import COURT_BY_CODE
+from analytics.privacy import (
+    DisclosureRules,
+    GatedFrame,
+    RulesError,
+    Suppression,
+    TableSpec,
+    gate_crosstab,
+    gate_figure,
+    gate_frame,
+    load_rules,
+)
 from analytics.settings import PROJECT_ROOT, Settings, load_settings
 from geodata import district_names
 from ui import access
@@ -50,8 +65,25 @@ W_COURT, W_PROC, W_OUT, W_DISTRICT = "f_court", "f_proc", "f_out", "f_district"
 ALL_DISTRICTS = 0  # selectbox value for 全市 (no district selected)
 
 
-@st.cache_resource(show_spinner=False)
 def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    """The shared connection, reopened when an import swapped a new store file in.
+
+    ``shuzhu_import.py --swap`` writes a copy of the store and renames it over the store
+    (``store.write_beside``); the file's identity then differs from the one opened, and the
+    next page run closes the old connection (its cursors with it), forgets cached results and
+    opens the new file.
+    """
+    con, opened = _open(db_path)
+    if store.file_identity(Path(db_path)) not in (opened, None):
+        _open.clear()
+        _cached.clear()
+        con.close()
+        con = _open(db_path)[0]
+    return con
+
+
+@st.cache_resource(show_spinner=False)
+def _open(db_path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int] | None]:
     """One DuckDB instance per store for the whole server; sessions use cursors on it.
 
     Also freezes what the server holds for good at this point (modules, classes, the geodata
@@ -60,9 +92,14 @@ def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
     page itself. Frozen objects are skipped by the collector; what a page run leaves behind is
     still collected.
     """
+    identity = store.file_identity(Path(db_path))
     con = store.open_store(Path(db_path), read_only=False)
+    store.harden(con)  # from here on: no file access by SQL, configuration locked
     gc.freeze()
-    return con
+    return con, identity
+
+
+_connection.clear = _open.clear  # type: ignore[attr-defined]  # as when _connection was the cached one
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
@@ -70,6 +107,10 @@ def _cached(db_path: str, module: str, name: str, args: tuple, kwargs: Mapping[s
     """Result of analytics function ``module.name(con, *args, **kwargs)``, shared by sessions."""
     fn = getattr(importlib.import_module(module), name)
     return fn(_connection(db_path).cursor(), *args, **dict(kwargs))
+
+
+# How a table is gated for 外部 users (see ``Ctx._gate_frame``).
+Spec = TableSpec | str | Callable[[pd.DataFrame, DisclosureRules], GatedFrame] | None
 
 
 class CaseListRefused(PermissionError):
@@ -123,6 +164,97 @@ class Ctx:
     def file_stem(self, stem: str) -> str:
         """Download file name; synthetic data is marked in the name too."""
         return f"合成数据_{stem}" if self.synthetic else stem
+
+    # --- the publication gate (外部 users): every table, figure and file passes through here ---
+
+    @cached_property
+    def rules(self) -> DisclosureRules:
+        """The disclosure-control thresholds of this deployment (``[privacy]`` in shuzhu.toml;
+        defaults: <10, one party 90%); read once per page run."""
+        try:
+            return load_rules()
+        except RulesError as exc:  # a broken setting must not publish with no gate at all
+            st.error(str(exc))
+            st.stop()
+            raise  # not reached: st.stop ends the run
+
+    @property
+    def page(self) -> str:
+        """The title of the page being drawn (for the audit log)."""
+        return str(st.session_state.get("_f_page", ""))
+
+    def record(self, event: str, detail: str, n_rows: int | None = None) -> None:
+        """One audit row for this user and page, with the current filter."""
+        con = _connection(str(self.settings.db_path)).cursor()
+        audit.record(con, self.user.name, event, page=self.page,
+                     filters=self.flt.to_query_params(F.default_filter(self.options)),
+                     detail=detail, n_rows=n_rows)
+
+    def _log_suppression(self, what: str, gated: GatedFrame) -> None:
+        """Record a table's suppressions once per session (not on every rerun of the page)."""
+        if not gated.log and not gated.withheld:
+            return
+        reasons = sorted({s.reason for s in gated.log})
+        detail = f"{what}: {gated.n_hidden} 格隐藏 ({', '.join(reasons)})" + (
+            f"; 不发布列 {', '.join(map(str, gated.withheld))}" if gated.withheld else "")
+        seen = st.session_state.setdefault("_gate_logged", set())
+        sig = (self.page, detail, repr(self.flt))
+        if sig in seen:
+            return
+        seen.add(sig)
+        self.record("suppression", detail, gated.n_hidden)
+
+    def _gate_frame(self, df: pd.DataFrame, spec: Spec) -> GatedFrame:
+        """``spec``: a ``TableSpec`` (or None: inferred) for ``gate_frame``; "crosstab" for a cross
+        table with 合计 row and column (``gate_crosstab``); or a gate ``f(df, rules)`` itself."""
+        if callable(spec):
+            return spec(df, self.rules)
+        return gate_crosstab(df, self.rules) if spec == "crosstab" else gate_frame(
+            df, self.rules, spec if isinstance(spec, TableSpec) else None)
+
+    def gate(self, df: pd.DataFrame, what: str, spec: Spec = None,
+             note: bool = True) -> pd.DataFrame:
+        """The table as this user may see it: unchanged for 管理员/法院; for 外部 the gated table
+        (counts below the threshold as "<10", secondary suppression, dependent rates "—", amount
+        sums without dominance data withheld), every suppression in the audit log."""
+        if not self.user.protected:
+            return df
+        gated = self._gate_frame(df, spec)
+        self._log_suppression(what, gated)
+        if note and gated.withheld:
+            st.caption(f"按数据发布规则不发布：{'、'.join(map(str, gated.withheld))} / withheld by the "
+                       "disclosure rules (no dominance data for these sums)")
+        return gated.display
+
+    def gated(self, df: pd.DataFrame, what: str, spec: Spec = None) -> GatedFrame | None:
+        """For 外部 users the gated table with its hidden mask (charts, maps); None otherwise."""
+        if not self.user.protected:
+            return None
+        gated = self._gate_frame(df, spec)
+        self._log_suppression(what, gated)
+        return gated
+
+    def figure(self, value: float | None, text: str, what: str) -> str:
+        """A headline count as shown: ``text`` unless a 外部 user would see a small count ("<10")."""
+        if not self.user.protected or (hidden := gate_figure(value, self.rules)) is None:
+            return text
+        self._log_suppression(what, GatedFrame(pd.DataFrame([[hidden]]), pd.DataFrame([[True]]),
+                                               (Suppression(what, "value", "threshold"),)))
+        return hidden
+
+    def chart_data(self, df: pd.DataFrame, what: str, spec: Spec = None) -> pd.DataFrame:
+        """Figures to draw: for 外部 users hidden cells become gaps (NaN), with a note below."""
+        gated = self.gated(df, what, spec)
+        if gated is None or not gated.n_hidden:
+            return df
+        out = df.reset_index(drop=True).copy()
+        for col in gated.hidden.columns:
+            if gated.hidden[col].any():
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).mask(gated.hidden[col])
+        st.caption(f"图中 {gated.n_hidden} 个数值少于 {self.rules.threshold} 件或可由其推算，不予显示。"
+                   " / Small counts are not drawn.")
+        return out
+
 
 
 def _ensure_store(settings: Settings) -> None:
@@ -194,13 +326,13 @@ def _sidebar_filters(opts: F.FilterOptions, page: str) -> F.CaseFilter:
     else:
         years = (opts.year_min, opts.year_max)
     cats = sb.multiselect("案件类别", opts.categories, key=W_CAT, placeholder="全部类别")
-    groups = tuple(g for g in opts.cause_groups if not cats or opts.group_category.get(g) in cats)
+    groups = tuple(g for g in opts.cause_groups if not cats or set(opts.group_category.get(g, ())) & set(cats))
     _prune(W_GRP, groups)
     grps = sb.multiselect("案由/罪名（上级）", groups, key=W_GRP, placeholder="全部")
     causes = tuple(
         c for c in opts.causes
         if (not grps or opts.cause_parent.get(c) in grps)
-        and (not cats or opts.group_category.get(opts.cause_parent.get(c, "")) in cats)
+        and (not cats or set(opts.group_category.get(opts.cause_parent.get(c, ""), ())) & set(cats))
     )
     _prune(W_CAUSE, causes)
     cause = sb.multiselect("案由/罪名", causes, key=W_CAUSE, placeholder="全部")

@@ -17,6 +17,7 @@ import geodata
 from analytics.choropleth import classify
 from analytics.filters import CaseFilter
 from analytics.maps import yoy_window
+from analytics.privacy import TableSpec
 from analytics.topics import records as RC
 from analytics.topics import risks as RK
 from analytics.topics import sections as S
@@ -67,8 +68,22 @@ def _fmt(v: object) -> str:
     return f"{float(v):,.1f}"  # type: ignore[arg-type]
 
 
-def _download(ctx: Ctx, df: pd.DataFrame, topic: Topic, section: Section, key: str) -> None:
-    download_buttons(df, ctx.file_stem(f"专题_{topic.title}_{section.title}"), key=key)
+def _download(ctx: Ctx, df: pd.DataFrame, topic: Topic, section: Section, key: str,
+              spec: TableSpec | None = None) -> None:
+    download_buttons(ctx, df, ctx.file_stem(f"专题_{topic.title}_{section.title}"), key=key, spec=spec)
+
+
+def _table(ctx: Ctx, df: pd.DataFrame, what: str, key: str, spec: TableSpec | None = None, **kwargs: object) -> None:
+    """A section table; for 外部 users after the gate (as text, so without number formats)."""
+    if ctx.user.protected:
+        st.dataframe(ctx.gate(df, what, spec), hide_index=True, key=key)
+    else:
+        st.dataframe(df, hide_index=True, key=key, **kwargs)  # type: ignore[arg-type]
+
+
+def _amount_spec(df: pd.DataFrame) -> TableSpec:
+    """Sums of amounts (万元) are withheld from 外部 users: the sections carry no dominance data."""
+    return TableSpec(sums=tuple(c for c in df.columns if "万元" in str(c) or str(c).endswith("(元)")))
 
 
 def _bars(df: pd.DataFrame, cat: str, val: str, cat_title: str, val_title: str, share: str | None = None) -> alt.Chart:
@@ -108,13 +123,13 @@ def trend_chart(df: pd.DataFrame, section: Section) -> alt.Chart:
 def _trend(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     df = ctx.run(S.trend, topic, ctx.flt, sec.opt("freq", "month"), sec.opt("span", "all"), view.focus,
                  view.focus_name)
-    st.altair_chart(trend_chart(df, sec), width="stretch", key=f"{key}_chart")
+    st.altair_chart(trend_chart(ctx.chart_data(df, sec.title), sec), width="stretch", key=f"{key}_chart")
     markers = sec.opt("markers", ())
     if markers:
         spans = S.labelled(S.around_markers(df, markers, sec.opt("freq", "month")))
-        st.dataframe(spans, hide_index=True, key=f"{key}_spans",
-                     column_config={"月均案件数": st.column_config.NumberColumn(format="%.2f")})
-        download_buttons(spans, ctx.file_stem(f"专题_{topic.title}_{sec.title}_分时段"), key=f"{key}_dl_spans")
+        _table(ctx, spans, sec.title, f"{key}_spans",
+               column_config={"月均案件数": st.column_config.NumberColumn(format="%.2f")})
+        download_buttons(ctx, spans, ctx.file_stem(f"专题_{topic.title}_{sec.title}_分时段"), key=f"{key}_dl_spans")
     table = df.pivot(index="period", columns="scope", values="cases").reset_index()
     table.columns.name = None
     _download(ctx, table.rename(columns={"period": "期间"}), topic, sec, f"{key}_dl")
@@ -122,6 +137,10 @@ def _trend(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
 
 def _share(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     df = ctx.run(S.share, topic, ctx.flt, sec.opt("span", "all"), view.focus, view.focus_name)
+    if ctx.user.protected:  # shares of small counts: the gated table only, no chart or ratio
+        _table(ctx, S.labelled(df), sec.title, f"{key}_table")
+        _download(ctx, S.labelled(df), topic, sec, f"{key}_dl")
+        return
     chart = alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("year:O", title="年度", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title="占比", axis=alt.Axis(format="%")),
@@ -154,24 +173,28 @@ def _map(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     metric = sec.opt("metric", "cases")
     if metric == "share" and "share" not in stats:
         metric = "cases"
+    cols = ["name", "cases", "per_10k", "yoy", *(["base_cases", "share"] if "share" in stats else [])]
+    table = S.labelled(stats[cols])
+    gated = ctx.gated(stats[["adcode", *cols]], sec.title, TableSpec(counts=("cases", "base_cases")))
+    hidden = () if gated is None else tuple(int(a) for a, h in zip(stats["adcode"], gated.hidden["cases"],
+                                                                   strict=True) if h)
     values = stats[metric].fillna(0)
-    classes = classify(values.tolist())
+    classes = classify(values[~stats["adcode"].isin(hidden)].tolist())
     label = {"cases": "案件数", "per_10k": "每万人案件数（年均）", "share": "占本地区同类案件比重"}[metric]
     feats = deck.district_features(geodata.load_districts(), stats, classes, view.focus,
-                                   yoy_window(ctx.flt, ctx.as_of).label)
+                                   yoy_window(ctx.flt, ctx.as_of).label, hidden, ctx.rules.hidden_label)
     chart = deck.build_deck(feats, geodata.load_context(), None, ctx.settings.map_style_url)
     st.pydeck_chart(chart, height=460, key=f"{key}_map")
     fmt = "{:.1%}" if metric == "share" else "{:,.1f}" if metric == "per_10k" else "{:,.0f}"
-    legend(classes.legend(fmt), label)
+    legend(classes.legend(fmt) + ([(f"{ctx.rules.hidden_label} 不公开", deck.SUPPRESSED)] if hidden else []), label)
     years = year_label(ctx.flt)
     st.caption(f"{years} · 加粗边框为{view.focus_name or '所选区县'} · {geodata.ATTRIBUTION}")
-    cols = ["name", "cases", "per_10k", "yoy", *(["base_cases", "share"] if "share" in stats else [])]
-    table = S.labelled(stats[cols])
-    st.dataframe(table, hide_index=True, key=f"{key}_table",
+    spec = TableSpec(counts=tuple(S.labelled(stats[[c for c in ("cases", "base_cases") if c in stats]]).columns))
+    _table(ctx, table, sec.title, f"{key}_table", spec,
                  column_config={"同比": st.column_config.NumberColumn(format="percent"),
                                 "占比": st.column_config.NumberColumn(format="percent"),
                                 "每万人案件数(年均)": st.column_config.NumberColumn(format="%.2f")})
-    _download(ctx, table, topic, sec, f"{key}_dl")
+    _download(ctx, table, topic, sec, f"{key}_dl", spec)
 
 
 def _mix(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
@@ -180,17 +203,19 @@ def _mix(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     if df.empty:
         st.info("所选范围内没有专题案件。")
         return
-    st.altair_chart(_bars(df, by, "cases", "案由", "件数", "share"), width="stretch", key=f"{key}_chart")
-    st.dataframe(S.labelled(df), hide_index=True, key=f"{key}_table",
+    st.altair_chart(_bars(ctx.chart_data(df, sec.title), by, "cases", "案由", "件数", "share"), width="stretch",
+                    key=f"{key}_chart")
+    _table(ctx, S.labelled(df), sec.title, f"{key}_table",
                  column_config={"占比": st.column_config.NumberColumn(format="percent")})
     _download(ctx, S.labelled(df), topic, sec, f"{key}_dl")
 
 
 def _roles(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     df = ctx.run(S.roles, topic, view.flt)
-    st.altair_chart(_bars(df, "role", "cases", "诉讼地位", "件数", "share"), width="stretch", key=f"{key}_chart")
+    st.altair_chart(_bars(ctx.chart_data(df, sec.title), "role", "cases", "诉讼地位", "件数", "share"),
+                    width="stretch", key=f"{key}_chart")
     st.caption("同一案件双方均为符合条件的企业时，两种地位各计一次，占比之和可超过100%。")
-    st.dataframe(S.labelled(df), hide_index=True, key=f"{key}_table",
+    _table(ctx, S.labelled(df), sec.title, f"{key}_table",
                  column_config={"占比": st.column_config.NumberColumn(format="percent")})
     _download(ctx, S.labelled(df), topic, sec, f"{key}_dl")
 
@@ -201,8 +226,10 @@ def _amounts(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None
                "执行到位率 = 已结执行实施案件的执行到位金额 / 申请执行标的。")
     fmt = {c: st.column_config.NumberColumn(format="%.1f") for c in df.columns if "万元" in c}
     fmt["执行到位率"] = st.column_config.NumberColumn(format="percent")
-    st.dataframe(df, hide_index=True, key=f"{key}_table", column_config=fmt)
-    _download(ctx, df, topic, sec, f"{key}_dl")
+    _table(ctx, df, sec.title, f"{key}_table", _amount_spec(df), column_config=fmt)
+    if ctx.user.protected:
+        st.caption("金额合计无最大单方占比数据，按数据发布规则不向外部用户发布。 / Amount sums withheld.")
+    _download(ctx, df, topic, sec, f"{key}_dl", _amount_spec(df))
 
 
 def _outcomes(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
@@ -217,8 +244,9 @@ def _outcomes(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> Non
                  alt.Tooltip("zhongben:Q", title="终本"),
                  alt.Tooltip("zhongben_share:Q", title="终本率", format=".1%")],
     ).properties(height=230)
-    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
-    st.dataframe(S.labelled(df), hide_index=True, key=f"{key}_table",
+    if not ctx.user.protected:  # rates of small counts: the gated table only
+        st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    _table(ctx, S.labelled(df), sec.title, f"{key}_table",
                  column_config={"终本率": st.column_config.NumberColumn(format="percent")})
     _download(ctx, S.labelled(df), topic, sec, f"{key}_dl")
 
@@ -226,18 +254,19 @@ def _outcomes(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> Non
 def _durations(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     df = S.labelled(ctx.run(S.durations, topic, view.flt))
     st.caption("立案于所选年度且已结案的案件，自立案至结案的天数（未扣除审限扣除期间）。")
-    st.dataframe(df, hide_index=True, key=f"{key}_table",
-                 column_config={c: st.column_config.NumberColumn(format="%.0f") for c in df.columns if "天" in c})
+    _table(ctx, df, sec.title, f"{key}_table",
+           column_config={c: st.column_config.NumberColumn(format="%.0f") for c in df.columns if "天" in c})
     _download(ctx, df, topic, sec, f"{key}_dl")
 
 
 def _repeat(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
     rep = ctx.run(S.repeat, topic, view.flt, sec.opt("top", 10))
     c1, c2, c3 = st.columns(3)
-    c1.metric("涉诉企业（代号）", f"{rep.keys:,}")
-    c2.metric("企业-案件对", f"{rep.pairs:,}")
+    c1.metric("涉诉企业（代号）", ctx.figure(rep.keys, f"{rep.keys:,}", sec.title))
+    c2.metric("企业-案件对", ctx.figure(rep.pairs, f"{rep.pairs:,}", sec.title))
     share = rep.key_share_for_half
-    c3.metric("占一半案件的企业数", f"{rep.keys_for_half:,}" + ("" if share is None else f"（{share:.1%}）"),
+    half = ctx.figure(rep.keys_for_half, "", sec.title) or ctx.figure(rep.keys, "", sec.title)
+    c3.metric("占一半案件的企业数", half or (f"{rep.keys_for_half:,}" + ("" if share is None else f"（{share:.1%}）")),
               help="按案件数从多到少累加，达到全部企业-案件对一半所需的最少企业数；括号内为占全部企业的比例")
     st.caption("企业以假名代号表示，不显示名称；同一案件中两家符合条件的企业各计一次。")
     user = getattr(ctx, "user", None)  # ui.access: users who may see aggregates only get no per-key list
@@ -264,7 +293,7 @@ def _risks(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
         st.warning(f"**{int(r['rank'])}. {r['title']}**  \n触发规则：{r['rule']}{why}")
     table = RK.labelled(df)
     with st.expander(f"全部 {len(df)} 条规则的检查结果"):
-        st.dataframe(table, hide_index=True, key=f"{key}_table")
+        _table(ctx, table, sec.title, f"{key}_table")
     _download(ctx, table, topic, sec, f"{key}_dl")
 
 
@@ -273,13 +302,13 @@ def _recommendations(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str)
     if topic.risks:
         df = ctx.run(RK.evaluate, topic, view.flt, ctx.as_of)
         raised = set(df.loc[df["raised"], "id"])
-    rows = []
+    rows: list[dict[str, object]] = []
     for i, rec in enumerate(topic.recommendations, 1):
         hot = rec.risk in raised
         st.markdown(f"**{i}. {rec.title}**" + ("　:red[（对应风险点已触发）]" if hot else ""))
         st.markdown(rec.text)
         rows.append({"序号": i, "建议": rec.title, "内容": rec.text, "对应风险点已触发": "是" if hot else ""})
-    _download(ctx, pd.DataFrame(rows), topic, sec, f"{key}_dl")
+    _download(ctx, pd.DataFrame(rows), topic, sec, f"{key}_dl", TableSpec(public=("序号",)))
 
 
 def _no_records(ctx: Ctx, topic: Topic, scope: str) -> bool:
@@ -295,10 +324,11 @@ def _j_provinces(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> 
     if _no_records(ctx, topic, "national"):
         return
     df = ctx.run(RC.provinces, topic)
-    region_map.show(region_map.province_map(df, ctx.settings.map_style_url), key=f"{key}_map")
-    st.caption("示意图：省界经简化，未含南海诸岛附图，不作为国界和行政区划依据。")
+    if not ctx.user.protected:  # 外部: the gated table only (no map of small counts)
+        region_map.show(region_map.province_map(df, ctx.settings.map_style_url), key=f"{key}_map")
+        st.caption("示意图：省界经简化，未含南海诸岛附图，不作为国界和行政区划依据。")
     table = RC.labelled(df)
-    st.dataframe(table, hide_index=True, key=f"{key}_table",
+    _table(ctx, table, sec.title, f"{key}_table",
                  column_config={"占比": st.column_config.NumberColumn(format="percent")})
     _download(ctx, table, topic, sec, f"{key}_dl")
 
@@ -309,14 +339,21 @@ def _j_sentences(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> 
         return
     res = ctx.run(RC.sentences, topic, scope)
     left, right = st.columns([2, 3])
-    shown = res.summary.assign(value=[_fmt(v) for v in res.summary["value"]])
-    left.dataframe(RC.labelled(shown), hide_index=True, key=f"{key}_summary")
-    right.altair_chart(_bars(res.bands, "band", "records", "刑期", "记录数", "share"), width="stretch",
-                       key=f"{key}_chart")
+    shown = RC.labelled(res.summary.assign(value=[_fmt(v) for v in res.summary["value"]]))
+    if ctx.user.protected and _small(ctx, res.bands["records"]):  # summary figures of few records
+        shown = shown.assign(**{shown.columns[-1]: "—"})
+    left.dataframe(shown, hide_index=True, key=f"{key}_summary")
+    right.altair_chart(_bars(ctx.chart_data(res.bands, sec.title), "band", "records", "刑期", "记录数", "share"),
+                       width="stretch", key=f"{key}_chart")
     st.caption("CAIL 数据不含缓刑标记，案情文字也多不含判决内容，故不统计缓刑。")
     table = pd.concat([RC.labelled(res.summary),
                        RC.labelled(res.bands).rename(columns={"刑期": "指标", "记录数": "数值"})], ignore_index=True)
     _download(ctx, table, topic, sec, f"{key}_dl")
+
+
+def _small(ctx: Ctx, counts: pd.Series) -> bool:
+    """True when the records behind summary figures include a count below the threshold."""
+    return any(ctx.figure(v, "", "记录数") for v in counts)
 
 
 def _text_findings(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -> None:
@@ -325,9 +362,10 @@ def _text_findings(ctx: Ctx, topic: Topic, sec: Section, view: View, key: str) -
     if _no_records(ctx, topic, scope):
         return
     df = ctx.run(RC.text_findings, topic, scope)
-    st.altair_chart(_bars(df, "label", "records", "工具/方式", "记录数", "share"), width="stretch", key=f"{key}_chart")
+    st.altair_chart(_bars(ctx.chart_data(df, sec.title), "label", "records", "工具/方式", "记录数", "share"),
+                    width="stretch", key=f"{key}_chart")
     table = RC.labelled(df)
-    st.dataframe(table, hide_index=True, key=f"{key}_table",
+    _table(ctx, table, sec.title, f"{key}_table",
                  column_config={"占比": st.column_config.NumberColumn(format="percent")})
     with st.expander("识别规则"):
         st.dataframe(pd.DataFrame([{"工具/方式": r.label, "关键词": "、".join(r.keywords),
@@ -344,8 +382,32 @@ RENDERERS: dict[str, Callable[[Ctx, Topic, Section, View, str], None]] = {
 }
 
 
+def withheld_districts(ctx: Ctx, topic: Topic) -> set[int]:
+    """Districts whose topic case count a 外部 user may not see (below the threshold, or hidden
+    so that another cannot be recomputed from the city total); empty for other users."""
+    if not ctx.user.protected:
+        return set()
+    stats = ctx.run(S.district_counts, topic, ctx.flt, geodata.rate_population(), geodata.district_names(),
+                    ctx.as_of)
+    gated = ctx.gated(stats[["name", "cases"]], f"专题_{topic.title}_区县", TableSpec(counts=("cases",)))
+    if gated is None:
+        return set()
+    return {int(a) for a, h in zip(stats["adcode"], gated.hidden["cases"], strict=True) if h}
+
+
 def render(ctx: Ctx, topic: Topic, view: View) -> None:
-    """Every section of the topic in file order: heading, note, figure, table, downloads."""
+    """Every section of the topic in file order: heading, note, figure, table, downloads.
+
+    For 外部 users a district whose topic count is not published is not studied on its own: a
+    filter to it stops the page, a topic's focus on it falls back to the whole city."""
+    hidden = withheld_districts(ctx, topic)
+    if ctx.flt.district is not None and ctx.flt.district in hidden:
+        st.info("所选区县的专题案件数少于 10 件或可由其推算，按数据发布规则不公开。请扩大筛选范围。 / "
+                "Not published for the selected district (small counts).")
+        return
+    if view.focus is not None and view.focus in hidden:
+        st.caption(f"{view.focus_name}的专题案件数不公开，以下为全市。 / Focus district not published: city figures.")
+        view = View(ctx.flt.with_(district=None), None, "")
     for i, sec in enumerate(topic.sections):
         st.subheader(sec.title)
         if sec.note:

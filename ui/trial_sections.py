@@ -16,11 +16,53 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics import indicators as ind
+from analytics.privacy import TableSpec
 from ui import charts
 from ui.shell import Ctx
 from ui.widgets import download_buttons
 
 Ranges = Mapping[str, tuple[float | None, float | None]]
+# The 收结存 counts: for 外部 users, a small one hides itself and the ratios computed from it.
+STOCK_COUNTS: tuple[str, ...] = ("pending_start", "filed", "closed", "pending_end")
+
+
+def table_spec(columns: list[str]) -> TableSpec:
+    """The gate's view of an indicator display table: count indicators are counts, every other
+    figure (ratios, days, amounts) depends on them."""
+    def label(c: str) -> str:  # as ``ind.display_table`` names the column
+        return ind.LABELS.get(c, c) + ("(%)" if ind.INDICATORS.get(c) == "ratio" else "")
+
+    counts = tuple(label(c) for c in columns if ind.INDICATORS.get(c) == "count")
+    dependent = tuple(label(c) for c in columns if c in ind.INDICATORS and ind.INDICATORS[c] != "count")
+    return TableSpec(counts=counts, dependent=dependent)
+
+
+def scope_withheld(ctx: Ctx, start: dt.date, end: dt.date) -> bool:
+    """True when a 外部 user's filter narrows to a district or court(s) whose row the gate hides
+    in the table of all districts (courts): the page's own totals would then give that row away
+    (and, through the city total, the small one it protects)."""
+    if not ctx.user.protected:
+        return False
+    checks: list[tuple[str, object, set[object]]] = []
+    if ctx.flt.district is not None:
+        checks.append(("adcode", ctx.flt.with_(district=None), {ctx.flt.district}))
+    if ctx.flt.courts:
+        checks.append(("court_code", ctx.flt.with_(courts=()), set(ctx.flt.courts)))
+    for by, flt, chosen in checks:
+        rows = ctx.run(ind.summary, flt, start, end, by=by)
+        shown = ind.display_table(rows, [*ind.TABLE_COLUMNS])
+        gated = ctx.gated(shown, "筛选范围", table_spec(list(ind.TABLE_COLUMNS)))
+        if gated is None:
+            continue
+        hidden_rows = gated.hidden.any(axis=1).to_numpy()
+        if any(unit in chosen for unit, h in zip(rows[by], hidden_rows, strict=True) if h):
+            return True
+    return False
+
+
+def _small_stock(ctx: Ctx, now: Mapping[str, Mapping[str, object]]) -> bool:
+    """True when a 外部 user must not see ratios: a 收结存 count of the period is small."""
+    return any(ctx.figure(now[k]["current"], "", ind.LABELS[k]) for k in STOCK_COUNTS if k in now)  # type: ignore[arg-type]
 
 
 def period_caption(start: dt.date, end: dt.date, flt_outcomes: tuple[str, ...]) -> None:
@@ -39,8 +81,20 @@ def period_caption(start: dt.date, end: dt.date, flt_outcomes: tuple[str, ...]) 
     st.caption("口径说明：" + "；".join(notes) + "。")
 
 
-def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ranges) -> None:
-    """One indicator as a metric: value, 同比 change, definition and 环比 in the help text."""
+def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ranges,
+            ctx: Ctx | None = None, hide_ratios: bool = False) -> None:
+    """One indicator as a metric: value, 同比 change, definition and 环比 in the help text.
+
+    For 外部 users (``ctx.user.protected``) a small count is "<10" with no change, and every
+    other figure is "—" when ``hide_ratios`` (a count it is computed from is small)."""
+    if ctx is not None and ctx.user.protected:
+        count = ind.INDICATORS.get(name) == "count"
+        hidden = (ctx.figure(r["current"], "", ind.LABELS[name]) if count  # type: ignore[arg-type]
+                  else ("—" if hide_ratios else ""))
+        if hidden or any(ctx.figure(r[k], "", ind.LABELS[name]) for k in ("yoy", "pop") if count):  # type: ignore[arg-type]
+            col.metric(ind.LABELS[name], hidden or ind.format_value(name, r["current"]),  # type: ignore[arg-type]
+                       help=f"{ind.definition(name).help}\n\n小于 {ctx.rules.threshold} 件的数及由其计算的比率不公开。")
+            return
     ok = ind.in_range(name, r["current"], ranges)  # type: ignore[arg-type]
     change = ind.format_change(name, r["yoy_diff"], r["yoy_pct"])  # type: ignore[arg-type]
     col.metric(
@@ -54,12 +108,13 @@ def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ran
     )
 
 
-def metrics(cmp: pd.DataFrame, ranges: Ranges) -> None:
+def metrics(cmp: pd.DataFrame, ranges: Ranges, ctx: Ctx | None = None) -> None:
     """The headline metrics, then the further groups (durations, appeals, 调撤, limits)."""
     now = {r["indicator"]: r for r in cmp.to_dict("records")}
+    hide = ctx is not None and ctx.user.protected and _small_stock(ctx, now)
     cols = st.columns(6)
     for i, name in enumerate(ind.HEADLINE):
-        _metric(cols[i % 6], name, now[name], ranges)
+        _metric(cols[i % 6], name, now[name], ranges, ctx, hide)
     unknown = now["limit_unknown_closed"]["current"]
     st.caption(f"法定审限内结案率：未扣除审限；审限未知 {ind.format_value('limit_unknown_closed', unknown)} 件"
                "（缺适用程序等，不计入分子分母）。期末未结为期末全部在办案件，不限立案年份。")
@@ -67,11 +122,15 @@ def metrics(cmp: pd.DataFrame, ranges: Ranges) -> None:
         st.markdown(f"**{title}**")
         cols = st.columns(6)
         for i, name in enumerate(names):
-            _metric(cols[i % 6], name, now[name], ranges)
+            _metric(cols[i % 6], name, now[name], ranges, ctx, hide)
 
 
-def cohort(cmp: pd.DataFrame) -> None:
-    """The cohort-basis appeal figures, only for periods whose appeal window has closed."""
+def cohort(cmp: pd.DataFrame, ctx: Ctx | None = None) -> None:
+    """The cohort-basis appeal figures, only for periods whose appeal window has closed (not
+    shown to 外部 users when a 收结存 count is small: they are ratios of those cases)."""
+    now = {r["indicator"]: r for r in cmp.to_dict("records")}
+    if ctx is not None and ctx.user.protected and _small_stock(ctx, now):
+        return
     rows = cmp.set_index("indicator").loc[list(ind.COHORT_TABLE)]
     table = pd.DataFrame({
         "指标": [ind.LABELS[k] for k in rows.index],
@@ -88,12 +147,38 @@ def ranges_and_compare(ctx: Ctx, cmp: pd.DataFrame, ranges: Ranges) -> None:
     with left:
         st.subheader("合理区间")
         range_rows = ind.range_table(cmp, ranges)
+        if ctx.user.protected and _small_stock(ctx, {r["indicator"]: r for r in cmp.to_dict("records")}):
+            range_rows = range_rows.assign(本期="—", 评价="—")  # ratios of small counts
         st.dataframe(range_rows, hide_index=True, key="trial_ranges")
-        download_buttons(range_rows, ctx.file_stem("合理区间"), key="trial_dl_ranges")
+        download_buttons(ctx, range_rows, ctx.file_stem("合理区间"), key="trial_dl_ranges", spec=TableSpec())
     with right, st.expander("全部指标及同比、环比"):
         full = ind.compare_table(cmp)
+        if ctx.user.protected:  # one row per indicator: a small count hides its row, and ratios
+            full = _gate_compare(ctx, cmp, full)
         st.dataframe(full, hide_index=True, key="trial_compare")
-        download_buttons(full, ctx.file_stem("指标同比环比"), key="trial_dl_compare")
+        download_buttons(ctx, full, ctx.file_stem("指标同比环比"), key="trial_dl_compare", spec=TableSpec())
+
+
+def _gate_compare(ctx: Ctx, cmp: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table for 外部 users: a count below the threshold in any period is "<10"
+    (its changes "—"); ratios and other figures "—" in a period whose 收结存 counts are small."""
+    out = full.astype(object).copy()
+    periods = (("current", "本期"), ("yoy", "同期(同比)"), ("pop", "上期(环比)"))
+    stock = {r["indicator"]: r for r in cmp.to_dict("records") if r["indicator"] in STOCK_COUNTS}
+    small_period = {key: any(ctx.figure(r[key], "", "指标同比环比") for r in stock.values()) for key, _ in periods}
+    for i, r in enumerate(cmp.to_dict("records")):
+        count = ind.INDICATORS[r["indicator"]] == "count"
+        for key, col in periods:
+            if count and ctx.figure(r[key], "", "指标同比环比"):
+                out.at[i, col] = ctx.rules.hidden_label
+            elif not count and small_period[key]:
+                out.at[i, col] = "—"
+        if any(out.at[i, col] in (ctx.rules.hidden_label, "—") for _, col in periods):
+            out.at[i, "同比增减"] = out.at[i, "环比增减"] = "—"
+    for col in ("本期", "同期(同比)", "上期(环比)", "同比增减", "环比增减"):  # text throughout
+        out[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
+                    for v in out[col]]
+    return out
 
 
 def pick(state_key: str, target: str, values: list[str], field: str | None = None) -> None:
@@ -115,14 +200,16 @@ def group_tables(ctx: Ctx, start: dt.date, end: dt.date) -> list[str]:
     court_codes = list(courts["court_code"])
     st.subheader("各法院（点击一行查看案件）")
     court_tbl = ind.display_table(courts, ["court_name", *ind.TABLE_COLUMNS])
-    st.dataframe(court_tbl, hide_index=True, key="trial_courts", on_select=lambda: pick(
-        "trial_courts", "trial_drill_court", court_codes), selection_mode="single-row")
-    download_buttons(court_tbl, ctx.file_stem("各法院运行情况"), key="trial_dl_courts")
+    spec = table_spec(["court_name", *ind.TABLE_COLUMNS])
+    st.dataframe(ctx.gate(court_tbl, "各法院运行情况", spec), hide_index=True, key="trial_courts",
+                 on_select=lambda: pick("trial_courts", "trial_drill_court", court_codes),
+                 selection_mode="single-row")
+    download_buttons(ctx, court_tbl, ctx.file_stem("各法院运行情况"), key="trial_dl_courts", spec=spec)
     st.subheader("各区县")
     dist_tbl = ind.display_table(ctx.run(ind.summary, ctx.flt, start, end, by="adcode"),
                                  ["district_name", *ind.TABLE_COLUMNS])
-    st.dataframe(dist_tbl, hide_index=True, key="trial_districts")
-    download_buttons(dist_tbl, ctx.file_stem("各区县运行情况"), key="trial_dl_districts")
+    st.dataframe(ctx.gate(dist_tbl, "各区县运行情况", spec), hide_index=True, key="trial_districts")
+    download_buttons(ctx, dist_tbl, ctx.file_stem("各区县运行情况"), key="trial_dl_districts", spec=spec)
     return court_codes
 
 
@@ -134,11 +221,13 @@ def trend(ctx: Ctx, start: dt.date, end: dt.date) -> None:
     """Monthly counts and rates (flow basis: no cohort figure is drawn as a trend); click a month."""
     st.subheader("月度趋势（点击月份查看案件）")
     table = ind.display_table(ctx.run(ind.monthly_trend, ctx.flt, start, end), [*TREND_COUNTS, *TREND_RATES])
+    spec = table_spec([*TREND_COUNTS, *TREND_RATES])
+    drawn = ctx.chart_data(table, "月度趋势", spec)
     for key, series, title in (("trial_trend_n", list(table.columns[1:4]), "件数"),
                                ("trial_trend_r", list(table.columns[4:]), "%")):
-        st.altair_chart(charts.trial_trend(table, series, title), key=key, width="stretch",
+        st.altair_chart(charts.trial_trend(drawn, series, title), key=key, width="stretch",
                         on_select=lambda k=key: pick(k, "trial_drill_month", [], "月份"))
-    download_buttons(table, ctx.file_stem("月度趋势"), key="trial_dl_trend")
+    download_buttons(ctx, table, ctx.file_stem("月度趋势"), key="trial_dl_trend", spec=spec)
 
 
 def drilldown(ctx: Ctx, start: dt.date, end: dt.date, court_codes: list[str]) -> None:
@@ -162,7 +251,8 @@ def drilldown(ctx: Ctx, start: dt.date, end: dt.date, court_codes: list[str]) ->
     shown = ind.display_table(cases, ["case_no", "court_name", "procedure", "cause", "filed_date",
                                       "closed_date", "outcome", "duration_days", "intake", "status"])
     st.dataframe(shown, hide_index=True, key="trial_cases")
-    download_buttons(shown, ctx.file_stem("案件明细"), key="trial_dl_cases")
+    if ctx.user.sees_case_lists:
+        download_buttons(ctx, shown, ctx.file_stem("案件明细"), key="trial_dl_cases")
 
 
 def pivot(ctx: Ctx, start: dt.date, end: dt.date) -> None:
@@ -173,8 +263,10 @@ def pivot(ctx: Ctx, start: dt.date, end: dt.date) -> None:
     rows = p1.selectbox("行", list(dims), key="trial_pv_rows", format_func=lambda d: dims[d][1])
     cols = p2.selectbox("列", ["", *dims], index=3, key="trial_pv_cols",
                         format_func=lambda d: dims[d][1] if d else "（无）")
-    measure = p3.selectbox("度量", list(ind.PIVOT_MEASURES), key="trial_pv_measure", format_func=ind.PIVOT_MEASURES.get)
+    # 外部 users: counts only (sums of amounts and mean days per cell have no dominance data).
+    measures = ["count"] if ctx.user.protected else list(ind.PIVOT_MEASURES)
+    measure = p3.selectbox("度量", measures, key="trial_pv_measure", format_func=ind.PIVOT_MEASURES.get)
     basis = p4.selectbox("范围", list(ind.PIVOT_BASES), key="trial_pv_basis", format_func=ind.PIVOT_BASES.get)
     table = ctx.run(ind.pivot, ctx.flt, start, end, rows, cols or None, measure, basis)
-    st.dataframe(table, hide_index=True, key="trial_pivot")
-    download_buttons(table, ctx.file_stem("交叉表"), key="trial_dl_pivot")
+    st.dataframe(ctx.gate(table, "交叉表", "crosstab"), hide_index=True, key="trial_pivot")
+    download_buttons(ctx, table, ctx.file_stem("交叉表"), key="trial_dl_pivot", spec="crosstab")

@@ -1,33 +1,98 @@
-"""Small shared widgets: download buttons for tables, the choropleth legend, cached charts."""
+"""Small shared widgets: the download helpers, the choropleth legend, cached charts.
+
+Every download in the app goes through ``download_buttons`` (tables as CSV/XLSX) or
+``file_button`` (files made elsewhere: Word reports, catalogue data sets): the file name carries
+the user and the time, the file a watermark line, 外部 users get the gated table, and a click
+writes an "export" row to the audit log.
+"""
 
 from __future__ import annotations
 
 import importlib
+import io
+import json
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-from analytics.export import to_csv_bytes, to_xlsx_bytes
+from analytics import audit
+from analytics import filters as F
+from analytics.export import neutralise, neutralise_cell, to_csv_bytes
+
+if TYPE_CHECKING:
+    from ui.shell import Ctx, Spec
 
 
-def download_buttons(df: pd.DataFrame, stem: str, key: str) -> None:
-    """CSV (UTF-8 with BOM, for Excel/WPS) and XLSX downloads of a table, side by side.
+def watermarked_csv(df: pd.DataFrame, mark: str) -> bytes:
+    """UTF-8 CSV with a byte-order mark whose first line is the watermark ``mark``."""
+    body = to_csv_bytes(df).decode("utf-8-sig")
+    return (str(neutralise_cell(mark)) + "\n" + body).encode("utf-8-sig")
 
-    The files are made when a button is clicked, not on every page run: an XLSX workbook
+
+def watermarked_xlsx(df: pd.DataFrame, mark: str) -> bytes:
+    """An XLSX workbook: the watermark in the first row (and the workbook's description and
+    keywords), the table from the second row."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        neutralise(df).to_excel(writer, index=False, sheet_name="数据", startrow=1)
+        sheet = writer.sheets["数据"]
+        sheet["A1"] = mark
+        writer.book.properties.description = mark
+        writer.book.properties.keywords = "内部资料"
+    return buf.getvalue()
+
+
+def record_export(db_path: str, user: str, page: str, filters: str, name: str, rows: int) -> None:
+    """The audit row of one download (run when the button is clicked)."""
+    from ui.shell import _connection  # the shell imports this module's users, not the reverse
+
+    audit.record(_connection(db_path).cursor(), user, "export", page=page, filters=filters,
+                 detail=name, n_rows=rows)
+
+
+def _filters(ctx: Ctx) -> str:
+    return json.dumps(ctx.flt.to_query_params(F.default_filter(ctx.options)), ensure_ascii=False, sort_keys=True)
+
+
+def file_button(ctx: Ctx, label: str, data: Callable[[], bytes] | bytes, stem: str, ext: str, mime: str,
+                key: str, rows: int | None = None, where: Any = None, **kwargs: Any) -> None:
+    """A download of a file made elsewhere (a Word report, a catalogue data set), named with the
+    user and time (``audit.export_name``) and audited ("export", file name, rows) when clicked.
+    The caller puts the watermark into the file (``audit.watermark``)."""
+    name = f"{audit.export_name(stem, ctx.user.name)}.{ext}"
+    (where or st).download_button(
+        label, data, name, mime, key=key,
+        on_click=partial(record_export, str(ctx.settings.db_path), ctx.user.name, ctx.page, _filters(ctx), name,
+                         rows=rows), **kwargs)
+
+
+def download_buttons(ctx: Ctx, df: pd.DataFrame, stem: str, key: str, spec: Spec = None) -> None:
+    """CSV (UTF-8 with BOM, for Excel/WPS) and XLSX downloads of a table, side by side: the one
+    way a table leaves the app.
+
+    The file name carries the user and the time (``audit.export_name``), the first line (CSV) or
+    row (XLSX) the watermark (``audit.watermark``); for 外部 users the table passes the
+    publication gate first (``Ctx.gate``); a click writes an "export" audit row (file name,
+    rows). The files are made when a button is clicked, not on every page run: an XLSX workbook
     costs ~0.1 s of server CPU, and most page views download nothing.
     """
+    table = ctx.gate(df, stem, spec, note=False)
+    name = audit.export_name(stem, ctx.user.name)
+    mark = audit.watermark(ctx.user.name)
+    logged = partial(record_export, str(ctx.settings.db_path), ctx.user.name, ctx.page, _filters(ctx),
+                     rows=len(table))
     left, right = st.columns(2)
-    left.download_button("下载 CSV", partial(to_csv_bytes, df), f"{stem}.csv", "text/csv",
-                         key=f"{key}_csv", width="stretch")
+    left.download_button("下载 CSV", partial(watermarked_csv, table, mark), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", width="stretch", on_click=logged, args=(f"{name}.csv",))
     right.download_button(
-        "下载 Excel", partial(to_xlsx_bytes, df), f"{stem}.xlsx",
+        "下载 Excel", partial(watermarked_xlsx, table, mark), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", width="stretch",
+        key=f"{key}_xlsx", width="stretch", on_click=logged, args=(f"{name}.xlsx",),
     )
 
 

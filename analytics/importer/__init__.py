@@ -11,6 +11,8 @@ The package is split by responsibility, so that the next export format is a smal
 - ``load``: records -> the store's frame, lookups of what the store already holds (causes,
   origin districts, earliest year), the columns a file does not carry; the version rule itself
   is in ``store.upsert_cases``;
+- ``columnar``: the same checks column-wise for a CSV read with Arrow (``read.read_columns``),
+  the row path only for the rows that need a message (identical results, tested as an oracle);
 - ``pipeline``: the whole chain, ``import_file`` / ``import_into`` and their ``ImportSummary``.
 
 ``import_file`` never raises on bad input: a file that cannot be imported comes back as a refused
@@ -42,6 +44,7 @@ from analytics.importer.pipeline import (
     ImportSummary,
     import_file,
     import_into,
+    limit_memory,
     report_bytes,
     report_table,
 )
@@ -99,6 +102,7 @@ __all__ = [
     "guess_mapping",
     "import_file",
     "import_into",
+    "limit_memory",
     "mapping_from_json",
     "mapping_from_table",
     "mapping_table",

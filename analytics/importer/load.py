@@ -24,8 +24,8 @@ def cases_frame(records: list[dict[str, object]]) -> pd.DataFrame:
     for col in ("amount", "amount_recovered", "lon", "lat"):
         df[col] = pd.to_numeric(df[col]).astype("float64")
     df["adcode"] = df["adcode"].astype("int32")
-    for col in ("plaintiff_key", "defendant_key"):
-        df[col] = df[col].astype("Int64")
+    for col in ("plaintiff_key", "defendant_key"):  # 64-bit keys: never through a float (2**53)
+        df[col] = pd.array([r.get(col) for r in records], dtype="Int64")
     df["source"] = "import"
     df["h3_r7"] = store.h3_cells(df["lon"], df["lat"])
     return df[list(schema.CASE_COLUMN_NAMES)]

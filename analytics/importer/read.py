@@ -7,10 +7,15 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from analytics.casenumber import Problem
 from analytics.dates import is_missing
@@ -374,3 +379,174 @@ def read_table(data: bytes, filename: str, encoding: str | None = None) -> pd.Da
     attrs.update(info)
     df.attrs.update(attrs)
     return df
+
+
+# --- column-wise reading of large CSV files --------------------------------------------------
+
+
+@dataclass
+class Columns:
+    """A CSV read column-wise: one string column per header (empty cells ""), data rows only.
+
+    ``labels``: the row number in the file of each data row (as ``read_table`` labels them);
+    ``attrs``: as ``read_table``'s ``df.attrs`` (``ragged`` and ``cleaned`` are always empty:
+    files with such rows are read row by row).
+    """
+
+    table: pa.Table
+    labels: np.ndarray
+    attrs: dict[str, object]
+
+    def frame(self, positions: np.ndarray | None = None) -> pd.DataFrame:
+        """Rows (all, or those at ``positions``) as ``read_table`` would give them: raw cells, row labels."""
+        table = self.table if positions is None else self.table.take(pa.array(positions, type=pa.int64()))
+        labels = self.labels if positions is None else self.labels[positions]
+        body = {name: table.column(name).to_pylist() for name in table.column_names}
+        index = pd.Index([int(x) for x in labels], name="row", dtype=object)
+        df = pd.DataFrame(body, columns=table.column_names, index=index, dtype=object)
+        df.attrs.update(self.attrs)
+        return df
+
+
+_NOT_BLANK = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")  # a file that is more than blanks and a BOM
+# Whitespace as str.strip() removes it (str.isspace): RE2 has no such class, so spelled out.
+BLANK_RE = r"^[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\p{Z}]*$"
+# Every byte but the control characters ``_clean`` removes (bytes.translate deletes these).
+_NOT_CONTROL = bytes(b for b in range(256) if not (b <= 8 or b in (11, 12) or 14 <= b <= 31 or b == 127))
+# A first cell that can be neither blank nor a 合计/总计 word: digits (序号) or a case number.
+_PLAIN_FIRST = r"^(?:\d+|\(\d{4}\)[苏最][^\s]*)$"
+
+
+def _head_text(data: bytes, encoding: str) -> str:
+    """The start of a UTF-8 file as text, checked as ``_decode`` checks a whole file."""
+    text = data[:2_000_000].decode(encoding, errors="ignore") if len(data) > 2_000_000 else _decode(data, encoding)
+    sample = text[:100_000]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\x00")
+    if controls > max(3, len(sample) // 200) or "\ufffd" in sample[:2000]:
+        raise ImportRefused(Problem("文件内容不是可读的文本表格", "the file content is not a readable text table"))
+    return text.lstrip("\ufeff")
+
+
+def _bad_quote(delimiter: str) -> re.Pattern[bytes]:
+    """A double quote inside an unquoted cell or after a closing quote (parsers differ there)."""
+    d = re.escape(delimiter.encode())
+    return re.compile(rb'[^' + d + rb'\r\n"]"[^' + d + rb'\r\n"]')
+
+
+def _arrow_csv(body: bytes, header: list[str], delim: str, on_invalid: Callable[[object], str]) -> pa.Table | None:
+    """The body of a CSV file as string columns (None when Arrow cannot parse it)."""
+    try:
+        return pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Columns | None:
+    """A plain CSV file read column-wise with Arrow, or None when it needs ``read_table``.
+
+    Row by row reading (``read_table``) remains for workbooks and for CSV files with anything
+    its row-wise reader treats specially: control characters (removed with a note), rows longer
+    or shorter than the header, empty lines, lone CR line ends, quotes inside unquoted cells.
+    Blank rows and a 合计/总计 line are skipped and counted here as there. The header row, title
+    lines above it and the delimiter are found on the first lines with the same functions.
+    Raises ImportRefused where ``read_table`` would (encoding, not a table).
+    """
+    if _NOT_BLANK.search(data) is None or data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return None
+    if Path(filename).suffix.lower() in (".xlsx", ".xlsm"):
+        return None
+    enc = encoding or detect_encoding(data)
+    if enc in ("utf-8", "utf-8-sig"):
+        if encoding is not None:  # chosen by the user: not yet checked like a detected one
+            try:
+                data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+        text_head = _head_text(data, enc)
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    else:
+        text = _decode(data, enc)
+        text_head, raw = text[:2_000_000], text.encode("utf-8")
+        del text
+    delim = _sniff_delimiter(text_head)
+    reader = csv.reader(io.StringIO(text_head, newline=""), delimiter=delim)
+    try:
+        head_rows = [list(r) for _, r in zip(range(31), reader, strict=False)]
+    except csv.Error:
+        return None
+    h = _header_index(head_rows)
+    if h >= len(head_rows):
+        return None
+    # Physical lines up to the end of the header record: the body starts after as many "\n".
+    replay = csv.reader(io.StringIO(text_head, newline=""), delimiter=delim)
+    for _ in range(h + 1):
+        next(replay)
+    offset = 0
+    for _ in range(replay.line_num):
+        offset = raw.find(b"\n", offset) + 1
+        if offset == 0:
+            return None
+    body = raw[offset:]
+    if (
+        raw.translate(None, _NOT_CONTROL)
+        or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"))
+        or b"\n\n" in body
+        or b"\n\r\n" in body
+        or body.startswith((b"\n", b"\r\n"))
+        or (b'"' in raw and _bad_quote(delim).search(raw) is not None)
+    ):
+        return None
+    header = _unique_headers(head_rows[h])
+    invalid: list[int] = []
+
+    def on_invalid(_row: object) -> str:
+        invalid.append(1)
+        return "skip"
+
+    if re.search(rb"[^\r\n]", body) is not None:
+        table = _arrow_csv(body, header, delim, on_invalid)
+        if table is None:
+            return None
+    else:
+        table = pa.table({name: pa.array([], type=pa.string()) for name in header})
+    if invalid:
+        return None
+    labels = np.arange(h + 2, h + 2 + table.num_rows, dtype=np.int64)
+    blank = pc.match_substring_regex(table.column(header[0]), BLANK_RE).to_numpy(zero_copy_only=False)
+    if blank.any():  # a blank row has every cell blank: the other columns only where the first is
+        where = pa.array(np.flatnonzero(blank))
+        for name in header[1:]:
+            cells = table.column(name).take(where)
+            blank[where.to_numpy()] &= pc.match_substring_regex(cells, BLANK_RE).to_numpy(zero_copy_only=False)
+    first = table.column(header[0])
+    unsure = ~pc.match_substring_regex(first, _PLAIN_FIRST).to_numpy(zero_copy_only=False) & ~blank
+    total = np.zeros(table.num_rows, dtype=bool)
+    if unsure.any():
+        where = np.flatnonzero(unsure)
+        rows = table.take(pa.array(where)).to_pylist()
+        seen: dict[tuple[object, ...], bool] = {}
+        for i, r in zip(where, rows, strict=True):
+            key = tuple(r.values())
+            if key not in seen:
+                seen[key] = _is_total(list(key))
+            total[i] = seen[key]
+    keep = ~(blank | total)
+    attrs: dict[str, object] = {
+        "encoding": enc, "delimiter": delim, "sheet": None, "sheets": [], "skipped_sheets": [],
+        "header_row": h + 1, "blank_rows": int(blank.sum()), "ragged": {}, "cleaned": {},
+        "total_rows": [int(x) for x in labels[total]],
+    }
+    if not keep.all():
+        table, labels = table.filter(pa.array(keep)), labels[keep]
+    return Columns(table.combine_chunks(), labels, attrs)  # one chunk per column: checks use it as is

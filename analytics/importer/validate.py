@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -408,13 +408,22 @@ class _Validator:
                 return
         r.needs_origin = True
 
+    def _cause_text(self, cause: str) -> str:
+        """A cause as the store writes it: as held, else the standard list's spelling, else as typed."""
+        if cause in self.causes:
+            return cause
+        std = standard.lookup(cause)
+        return std.cause if std is not None else cause
+
     def _cause(self, r: _Row, cells: Mapping[str, object]) -> None:
         """Cause (required): the store's, else the standard list's; unknown ones rejected with suggestions.
 
         A case-management export has 立案案由 and 结案案由: a closed case is counted under its
-        结案案由, a pending one under its 立案案由 (the schema keeps one cause).
+        结案案由, a pending one under its 立案案由; the 立案案由 is kept as well (``cause_filed``).
         """
         cause, closed = cells.get("cause"), r.rec.get("closed_date") is not None
+        filed_cell = cells.get("cause_filed")
+        r.rec["cause_filed"] = None if is_missing(filed_cell) else self._cause_text(str(filed_cell).strip())
         if is_missing(cause):
             filed_c, closed_c = cells.get("cause_filed"), cells.get("cause_closed")
             if closed and not is_missing(closed_c):
@@ -458,17 +467,32 @@ class _Validator:
         r.rec["cause_group"] = group_s or self.causes.get(cause_s) or UNCLASSIFIED_GROUP
 
 
-def _resolve_origins(rows: list[_Row], lookup: Callable[[list[str]], Mapping[str, int]] | None) -> None:
-    """Districts of intermediate-court cases from their origin case (in the file, the store, or its court)."""
+def origins_wanted(rows: list[_Row]) -> set[str]:
+    """Case numbers whose district places pending intermediate-court rows: their origins, themselves."""
     pending = [r for r in rows if r.needs_origin and not r.rejects]
-    known: dict[str, int] = {
-        str(r.rec["case_no"]): int(r.rec["adcode"])  # type: ignore[call-overload]
-        for r in rows
-        if not r.rejects and r.rec.get("adcode") is not None
-    }
-    # Origins not placed by the file, and the pending cases themselves (the store may hold them).
     wanted = {str(r.rec["origin_case_no"]) for r in pending if r.rec.get("origin_case_no")}
-    wanted |= {str(r.rec["case_no"]) for r in pending}
+    return wanted | {str(r.rec["case_no"]) for r in pending}
+
+
+def _resolve_origins(
+    rows: list[_Row],
+    lookup: Callable[[list[str]], Mapping[str, int]] | None,
+    known: dict[str, int] | None = None,
+) -> None:
+    """Districts of intermediate-court cases from their origin case (in the file, the store, or its court).
+
+    ``known``: districts the file gives (case_no -> adcode, the last valid row of a case number
+    winning), at least for ``origins_wanted(rows)``; by default taken from ``rows``.
+    """
+    pending = [r for r in rows if r.needs_origin and not r.rejects]
+    if known is None:
+        known = {
+            str(r.rec["case_no"]): int(r.rec["adcode"])  # type: ignore[call-overload]
+            for r in rows
+            if not r.rejects and r.rec.get("adcode") is not None
+        }
+    # Origins not placed by the file, and the pending cases themselves (the store may hold them).
+    wanted = origins_wanted(rows)
     origins = sorted(wanted - set(known))
     if lookup and origins:
         known.update({k: int(v) for k, v in lookup(origins).items() if v is not None})
@@ -503,6 +527,63 @@ def _resolve_origins(rows: list[_Row], lookup: Callable[[list[str]], Mapping[str
             )
 
 
+def unmapped_notes(mapping: Mapping[str, str], columns: Iterable[object]) -> list[Problem]:
+    """The note listing the file's columns that are not imported (empty when all are)."""
+    unmapped = [str(c) for c in columns if str(c) not in mapping or not mapping[str(c)]]
+    if not unmapped:
+        return []
+    return [Problem(f"未导入的列: {', '.join(unmapped)}", f"columns not imported: {', '.join(unmapped)}")]
+
+
+def prepare(
+    mapping: Mapping[str, str],
+    columns: Iterable[object],
+    notes: list[Problem],
+    causes: Mapping[str, str] | None,
+    today: date,
+    first_year: int | None,
+    secret: Callable[[], bytes] | None,
+) -> tuple[dict[str, str], _Validator]:
+    """Target -> source column, and the row checker (amount units noted in ``notes``)."""
+    cols = [str(c) for c in columns]
+    src = {t: s for s, t in mapping.items() if t and s in cols}
+    scales: dict[str, float] = {t: 1e4 for t in ("amount", "amount_recovered") if t in src and "万元" in str(src[t])}
+    for t in scales:
+        notes.append(
+            Problem(f"列“{src[t]}”以万元计, 已换算为元", f"column '{src[t]}' is in 10,000 yuan: converted to yuan")
+        )
+    return src, _Validator(causes or {}, today, set(src), scales, first_year, secret)
+
+
+def tail_notes(src: Mapping[str, str]) -> list[Problem]:
+    """File-level notes that follow from the columns mapped (收案日期, two causes, party columns)."""
+    notes: list[Problem] = []
+    if "received_date" in src:
+        notes.append(
+            Problem(
+                f"列“{src['received_date']}”(收案日期)未导入: 新收按立案日期统计",
+                f"column '{src['received_date']}' (received date) not imported: new cases count on the filing date",
+            )
+        )
+    if "cause_filed" in src and "cause_closed" in src:
+        notes.append(
+            Problem(
+                "已结案件按结案案由、未结案件按立案案由统计; 立案案由另行保存",
+                "closed cases are counted under the closing cause, pending ones under the filing cause; "
+                "the filing cause is kept as well",
+            )
+        )
+    party_cols = sorted(TARGET_LABELS[t] for t in PARTY_NAME_TARGETS if t in src)
+    if party_cols:
+        notes.append(
+            Problem(
+                f"当事人列({'、'.join(party_cols)})仅用于生成匿名标识, 名称不入库",
+                f"party columns ({len(party_cols)}) only yield pseudonymous keys; no name is stored",
+            )
+        )
+    return notes
+
+
 def _reasons(problems: list[Problem]) -> tuple[str, str]:
     """Problems joined into one Chinese and one English text."""
     return "；".join(p.zh for p in problems), "; ".join(p.en for p in problems)
@@ -532,11 +613,7 @@ def validate(
     numbers = [i if isinstance(i, str) else int(i) for i in df.index]
     case_col = next((s for s, t in mapping.items() if t == "case_no" and s in df.columns), None)
     raw_case = df[case_col].tolist() if case_col else [None] * len(df)
-    problems = check_mapping(mapping, df.columns)
-    notes: list[Problem] = []
-    unmapped = [str(c) for c in df.columns if str(c) not in mapping or not mapping[str(c)]]
-    if unmapped:
-        notes.append(Problem(f"未导入的列: {', '.join(unmapped)}", f"columns not imported: {', '.join(unmapped)}"))
+    problems, notes = check_mapping(mapping, df.columns), unmapped_notes(mapping, df.columns)
     if problems:
         zh, en = _reasons(problems)
         report = pd.DataFrame(
@@ -544,13 +621,7 @@ def validate(
             columns=list(REPORT_COLUMNS),
         )
         return ValidationResult(cases_frame([]), report, problems, notes)
-    src = {t: s for s, t in mapping.items() if t and s in df.columns}
-    scales: dict[str, float] = {t: 1e4 for t in ("amount", "amount_recovered") if t in src and "万元" in str(src[t])}
-    for t in scales:
-        notes.append(
-            Problem(f"列“{src[t]}”以万元计, 已换算为元", f"column '{src[t]}' is in 10,000 yuan: converted to yuan")
-        )
-    checker = _Validator(causes or {}, today, set(src), scales, first_year, secret)
+    src, checker = prepare(mapping, df.columns, notes, causes, today, first_year, secret)
     ragged: Mapping[int | str, int] = df.attrs.get("ragged", {}) or {}
     cleaned: Mapping[int | str, int] = df.attrs.get("cleaned", {}) or {}
     versions: dict[str, date] = {}
@@ -602,28 +673,6 @@ def validate(
         report_rows.append((r.number, None if is_missing(case_no) else str(case_no), status, *text))
     report = pd.DataFrame(report_rows, columns=list(REPORT_COLUMNS))
     progress(0.5, "校验完成 / validation done")
-    if "received_date" in src:
-        notes.append(
-            Problem(
-                f"列“{src['received_date']}”(收案日期)未导入: 新收按立案日期统计",
-                f"column '{src['received_date']}' (received date) not imported: new cases count on the filing date",
-            )
-        )
-    if "cause_filed" in src and "cause_closed" in src:
-        notes.append(
-            Problem(
-                "已结案件按结案案由、未结案件按立案案由记录(案件库只有一个案由字段)",
-                "closed cases are recorded under the closing cause, pending ones under the filing cause "
-                "(the store has one cause column)",
-            )
-        )
-    party_cols = sorted(TARGET_LABELS[t] for t in PARTY_NAME_TARGETS if t in src)
-    if party_cols:
-        notes.append(
-            Problem(
-                f"当事人列({'、'.join(party_cols)})仅用于生成匿名标识, 名称不入库",
-                f"party columns ({len(party_cols)}) only yield pseudonymous keys; no name is stored",
-            )
-        )
+    notes += tail_notes(src)
     return ValidationResult(cases_frame(records), report, [], notes, versions, absent_columns(set(src)))
 

@@ -147,14 +147,19 @@ def _parse_number(value: object, key: str) -> float | Problem | None:
 
 def _parse_int(value: object, key: str) -> int | Problem | None:
     """A whole number, None when empty (64-bit keys parsed exactly, not through a float)."""
+    got: int | Problem | None
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,19}\s*", unicodedata.normalize("NFKC", value)):
-        return int(unicodedata.normalize("NFKC", value))
-    x = _parse_number(value, key)
-    if x is None or isinstance(x, Problem):
-        return x
-    return int(x) if x == int(x) else _not_number(key, value, "不是整数", "is not a whole number")
+        got = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,19}\s*", unicodedata.normalize("NFKC", value)):
+        got = int(unicodedata.normalize("NFKC", value))
+    else:
+        x = _parse_number(value, key)
+        if x is None or isinstance(x, Problem):
+            return x
+        got = int(x) if x == int(x) else _not_number(key, value, "不是整数", "is not a whole number")
+    if isinstance(got, int) and not -(2**63) <= got < 2**63:  # the store's keys and codes are 64-bit
+        return _not_number(key, value, "超出 64 位整数范围", "is out of the 64-bit integer range")
+    return got
 
 
 # Longest text accepted per field (characters). Beyond this a cell is a paste error or an

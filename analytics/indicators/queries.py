@@ -14,6 +14,12 @@ basis counts them by their own date in the period; the cohort basis follows the 
 instances to links filed whenever (complete only once the windows have closed, see
 ``definitions.COHORT_WINDOW_DAYS``).
 
+``summary``, ``compare`` and ``monthly_trend`` first ask the trial cubes (``cubes``, built with the
+map's summary by ``analytics.summary.refresh``): for periods of whole calendar months and filters a
+cube holds, with a current summary, they return the same ingredients (the oracle tests check
+equality with these queries and with an independent pandas implementation); otherwise these
+queries run. They stay the definition.
+
 All SQL is parameterised: user values and vocabulary constants travel as parameters, and the only
 identifiers spliced into SQL come from fixed whitelists in this package.
 """
@@ -24,10 +30,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import schema
 from analytics.filters import CaseFilter
+from analytics.indicators import cubes
 from analytics.indicators._values import _missing, _nullable
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
@@ -246,6 +254,9 @@ def _raw_cols() -> list[str]:
     return [*STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]
 
 
+_RAW_COLS = frozenset(_raw_cols())
+
+
 def _summary_sql_reference(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object]]:
     """The definitional query: every ingredient per group (None, court_code, adcode) in one scan."""
     if by not in _EVENT_GROUP_SQL:
@@ -396,18 +407,51 @@ def _empty_counts() -> dict[str, object]:
 
 def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     """Counts as int64 (0 where a full join left them missing), sums as float64."""
-    for c in _raw_cols():
-        if c in _STAT_COLS:
-            continue
-        if c in _SUM_COLS:
-            raw[c] = raw[c].astype("float64").fillna(0.0)
+    cols: dict[str, object] = {}
+    for c in raw.columns:
+        col = raw[c]
+        if c not in _RAW_COLS or c in _STAT_COLS:
+            cols[c] = col
+        elif c in _SUM_COLS:
+            cols[c] = col.astype("float64").fillna(0.0)
+        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf":  # plain numbers: no NA types
+            cols[c] = pd.Series(np.nan_to_num(col.to_numpy(dtype="float64")).astype("int64"), index=raw.index)
         else:
-            raw[c] = raw[c].astype("Float64").fillna(0).astype("int64")
-    return raw
+            cols[c] = col.astype("Float64").fillna(0).astype("int64")
+    out = pd.DataFrame(cols, index=raw.index)
+    out.attrs = raw.attrs
+    return out
+
+
+def _from_cubes(
+    con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date, by: str | None
+) -> pd.DataFrame | None:
+    """The raw ingredients ``summary`` reads from its SQL, answered from the trial cubes (or None)."""
+    if by != "month":
+        got = cubes.raw_ingredients(con, flt, [(s, e)], by)
+        if got is None:
+            return None
+        out = got.drop(columns="pi")
+        out.attrs = dict(got.attrs)
+        return out
+    months = [(m, _month_end(m.year, m.month)) for m in month_starts(s, e)]
+    if months[0][0] != s or months[-1][1] != e:
+        return None
+    raw = cubes.raw_ingredients(con, flt, months, None)
+    if raw is None:
+        return None
+    raw["grp"] = [pd.Timestamp(months[i][0]) for i in raw["pi"]]
+    out = raw.drop(columns="pi")
+    out.attrs = dict(raw.attrs)
+    return out
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """(first filing date, last filing-or-closing date) in the whole store."""
+    """(first filing date, last filing-or-closing date) in the whole store (recorded with the summary)."""
+    recorded = cubes.span(con)
+    if recorded is not None:
+        return (None if recorded[0] is None else _as_date(recorded[0]),
+                None if recorded[1] is None else _as_date(recorded[1]))
     row = con.execute(
         "SELECT min(filed_date), greatest(max(filed_date), max(closed_date)) FROM cases"
     ).fetchone()
@@ -427,14 +471,24 @@ def summary(
     if by not in _GROUP_SQL:
         raise ValueError(f"unknown grouping {by!r}; choose from {GROUP_BY}")
     s, e = _check_period(start, end)
-    sql, params = _summary_sql(flt, by)
-    raw = con.execute(sql, {**params, "start": s, "end": e}).df()
+    raw = _from_cubes(con, flt, s, e, by)
+    from_cubes = raw is not None
+    # the data's last day: recorded with the summary the cubes were just read from (guarded)
+    data_end = raw.attrs.get("data_end") if raw is not None else None
+    if raw is None:  # no current summary, a filter no cube holds, or a period not of whole months
+        sql, params = _summary_sql(flt, by)
+        raw = con.execute(sql, {**params, "start": s, "end": e}).df()
     cols = list(INDICATORS)
-    if by is None:
+    if by == "month" and from_cubes:  # every month of the period, in order, whole months
+        raw = raw.rename(columns={"grp": "month"})
+        raw.insert(1, "period_start", raw["month"])
+        raw.insert(2, "period_end", [pd.Timestamp(_month_end(m.year, m.month)) for m in raw["month"]])
+        keys: list[str] = ["month"]
+    elif by is None:
         raw = raw.drop(columns="grp")
         raw.insert(0, "period_start", pd.Timestamp(s))
         raw.insert(1, "period_end", pd.Timestamp(e))
-        keys: list[str] = []
+        keys = []
     elif by == "month":
         got = {pd.Timestamp(m).date(): r for m, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
         rows = []
@@ -463,7 +517,7 @@ def summary(
         raw["period_start"] = pd.Timestamp(s)
         raw["period_end"] = pd.Timestamp(e)
     raw = _typed(raw.reset_index(drop=True))
-    out = _add_ratios(raw, data_span(con)[1])
+    out = _add_ratios(raw, data_end if from_cubes else data_span(con)[1])
     return out[[*keys, "period_start", "period_end", *cols]]
 
 
@@ -537,10 +591,16 @@ def _period_values(
         # one period (e.g. 同比 and 环比 before the data): the plain summary query is faster
         value = summary(con, flt, *distinct[0]).iloc[0].to_dict()
         return [value for _ in periods]
-    sql, params = _compare_sql(flt, len(distinct))
-    params.update({"ps": [s for s, _ in distinct], "pe": [e for _, e in distinct],
-                   "hs": min(s for s, _ in distinct), "he": max(e for _, e in distinct)})
-    raw = con.execute(sql, params).df()
+    raw = cubes.raw_ingredients(con, flt, distinct, None)
+    data_end = None
+    if raw is not None:
+        data_end = raw.attrs["data_end"]  # recorded with the summary just read (guarded)
+        raw = raw.drop(columns="grp").rename(columns={"pi": "grp"})
+    else:
+        sql, params = _compare_sql(flt, len(distinct))
+        params.update({"ps": [s for s, _ in distinct], "pe": [e for _, e in distinct],
+                       "hs": min(s for s, _ in distinct), "he": max(e for _, e in distinct)})
+        raw = con.execute(sql, params).df()
     got = {int(g): r for g, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
     rows = []
     for i, (s, e) in enumerate(distinct):
@@ -549,7 +609,8 @@ def _period_values(
         row["period_end"] = pd.Timestamp(e)
         rows.append(row)
     df = _typed(pd.DataFrame(rows, columns=["period_start", "period_end", *_raw_cols()]))
-    out = _add_ratios(df, data_span(con)[1])[["period_start", "period_end", *INDICATORS]]
+    out = _add_ratios(df, data_span(con)[1] if data_end is None else data_end)
+    out = out[["period_start", "period_end", *INDICATORS]]
     by_period = {p: out.iloc[i].to_dict() for i, p in enumerate(distinct)}
     return [by_period[p] for p in periods]
 

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import CaseFilter
-from analytics.maps import yoy_change, yoy_window
+from analytics.maps import years_covered, yoy_change, yoy_window
 from analytics.topics.config import Marker, Topic, vocabulary_warnings
 from analytics.topics.select import side_sql, topic_where
 
@@ -163,8 +163,9 @@ def district_counts(con: duckdb.DuckDBPyConnection, topic: Topic, flt: CaseFilte
                     names: dict[int, str], as_of: date) -> pd.DataFrame:
     """Every district: topic cases in the filter years, annual rate per 10,000 residents, YoY, share of base cases.
 
-    Same definitions as ``analytics.maps.district_stats`` (rate = cases / years / population ×
-    10,000; YoY over ``yoy_window``); ``share`` = topic cases / the district's base cases.
+    Same definitions as ``analytics.maps.district_stats`` (rate = cases / years covered
+    (``maps.years_covered``: a partial latest year counts its days) / population × 10,000; YoY
+    over ``yoy_window``); ``share`` = topic cases / the district's base cases.
     Cases count at the place of the dispute/offence (``adcode``), not at the trying court.
     """
     win = yoy_window(flt, as_of)
@@ -182,7 +183,8 @@ def district_counts(con: duckdb.DuckDBPyConnection, topic: Topic, flt: CaseFilte
     out["name"] = out["adcode"].map(names)
     for col in ("cases", "yoy_cur", "yoy_prev"):
         out[col] = out["adcode"].map(got[col]).fillna(0).astype("int64")
-    out["per_10k"] = out["cases"] / (flt.year_to - flt.year_from + 1) / out["population"] * 10_000
+    years = years_covered(flt.year_from, flt.year_to, as_of)  # a partial latest year counts its days
+    out["per_10k"] = (out["cases"] / years / out["population"] * 10_000) if years > 0 else 0.0
     out["yoy"] = [yoy_change(c, p) for c, p in zip(out["yoy_cur"], out["yoy_prev"], strict=True)]
     if topic.base_categories:
         base, bparams = _base_sql(topic)

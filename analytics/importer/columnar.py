@@ -1,0 +1,733 @@
+"""Column-wise validation of a CSV read by ``read.read_columns``: the row path only where needed.
+
+``validate.validate`` checks a row at a time (~10k rows/s). Here the same checks run on whole
+columns, and the row path (``_Validator.row``) runs only for the rows that need a message:
+
+- cells of many distinct values (case number, amounts, keys, coordinates, origin case number)
+  are checked with regular expressions and casts in Arrow; a row passes only in the plain form
+  whose value the row path would take unchanged (``(2021)苏0682民初12号``, ``1234.5``);
+- cells of few distinct values (dates, causes, vocabularies, courts, districts) are checked once
+  per distinct value, or per distinct combination of the cells a check reads, by calling the
+  row path's own methods on one row of each combination; a combination passes only when that
+  row gets no message at all (no rejection, correction or note);
+- every other row (anything unusual, every rejection and correction) goes through the row path,
+  and the steps across rows (origins of intermediate-court cases, duplicate case numbers) take
+  both kinds of rows together, in file order.
+
+So a row accepted here is one the row path accepts silently with the same values; the oracle
+test (tests/test_import_columnar.py) checks that both paths give the same accepted rows and the
+same report on the bad-input corpus and on generated files with injected errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from h3.api import basic_int as h3_int
+
+from analytics import codes, schema
+from analytics.casenumber import SPECIALISED, TYPE_CODES, CaseNumber, Problem, parse_case_number
+from analytics.dates import is_missing
+from analytics.importer.columns import check_mapping, guess_mapping
+from analytics.importer.errors import ACCEPTED, CORRECTED, REJECTED
+from analytics.importer.load import absent_columns
+from analytics.importer.read import BLANK_RE, Columns
+from analytics.importer.validate import (
+    REPORT_COLUMNS,
+    Progress,
+    ValidationResult,
+    _reasons,
+    _resolve_origins,
+    _Row,
+    _Validator,
+    origins_wanted,
+    prepare,
+    tail_notes,
+    unmapped_notes,
+    validate,
+)
+from analytics.importer.values import (
+    CENTRALISED,
+    DEFAULT_MAX_CHARS,
+    FIELD_MAX_CHARS,
+    MAX_AMOUNT,
+    _parse_int,
+    _parse_number,
+    parse_amount,
+)
+
+# Arrow types of the accepted table (the store's column types; ENUM columns as text).
+_SQL_ARROW = {"INTEGER": pa.int32(), "BIGINT": pa.int64(), "UBIGINT": pa.uint64(), "DOUBLE": pa.float64(),
+              "DATE": pa.date32()}
+ARROW_SCHEMA = pa.schema([(c.name, _SQL_ARROW.get(c.sql_type, pa.string())) for c in schema.CASE_COLUMNS])
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_TYPES = _alternation(tuple(TYPE_CODES))
+_SPEC = _alternation(tuple(SPECIALISED))
+# A Nantong case number exactly as parse_case_number writes it (its canonical form).
+CASE_RE = rf"^\(\d{{4}}\)(?:{_alternation([c.code for c in codes.COURTS])})(?:{_SPEC})?(?:{_TYPES})[1-9]\d*号$"
+# Any court's number in canonical form (蘇 and 號 are rewritten by the parser, so never plain).
+ORIGIN_RE = (
+    rf"^\(\d{{4}}\)(?:最高法|[\x{{4e00}}-\x{{8606}}\x{{8608}}-\x{{865e}}\x{{8660}}-\x{{9fff}}](?:\d{{4}}|\d{{2}})?)"
+    rf"(?:{_SPEC})?(?:{_TYPES})[1-9]\d*号$"
+)
+_AMOUNT_RE = r"^\d{1,13}(?:\.\d{1,2})?$"  # float(s) is then already round(float(s), 2)
+_INT_RE = r"^-?\d{1,18}$"
+_COORD_RE = r"^-?\d{1,3}(?:\.\d{1,17})?$"
+_EPOCH = date(1970, 1, 1)
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean or numeric Arrow array as numpy (nulls must be filled first)."""
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """Dictionary codes of a string array and its distinct values."""
+    d = pc.dictionary_encode(arr)
+    return _np(d.indices), d.dictionary.to_pylist()
+
+
+def _groups(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Group codes (0..k-1, in order of first appearance) of the combinations of several code arrays."""
+    key = np.zeros(len(parts[0]) if parts else 0, dtype=np.int64)
+    for p in parts:
+        key = pd.factorize(key * (int(p.max(initial=0)) + 2) + (p + 1))[0].astype(np.int64)
+    return key
+
+
+def _first(groups: np.ndarray, k: int) -> np.ndarray:
+    """Position (into ``groups``) of the first member of each group."""
+    out = np.full(k, -1, dtype=np.int64)
+    out[groups[::-1]] = np.arange(len(groups) - 1, -1, -1)
+    return out
+
+
+def _days(d: date) -> int:
+    return (d - _EPOCH).days
+
+
+def h3_column(lon: np.ndarray, lat: np.ndarray) -> pa.Array:
+    """H3 cells (resolution of the schema) of coordinates; null where one is missing (NaN)."""
+    ok = ~(np.isnan(lon) | np.isnan(lat))
+    out = np.zeros(len(lon), dtype=np.uint64)
+    cell, res = h3_int.latlng_to_cell, schema.H3_RESOLUTION
+    out[ok] = [cell(y, x, res) for x, y in zip(lon[ok].tolist(), lat[ok].tolist(), strict=True)]
+    return pa.array(out, mask=~ok, type=pa.uint64())
+
+
+class _Columns:
+    """The checks of ``_Validator.row`` on whole columns; ``ok`` marks rows that need no message."""
+
+    def __init__(self, checker: _Validator, cells: dict[str, pa.Array], n: int) -> None:
+        self.v, self.cells, self.n = checker, cells, n
+        self.ok = np.ones(n, dtype=bool)
+        self.out: dict[str, pa.Array | np.ndarray] = {}  # full-length values of the ok rows
+        # Corrections and notes of the ok rows, per step: (group of each row, fixes and notes per group).
+        self.messages: list[tuple[np.ndarray, list[list[Problem]], list[list[Problem]]]] = []
+        self._codes: dict[str, np.ndarray] = {}
+        # Values of the group steps: (value per group, group of each row); the last step's wins.
+        self.by_group: dict[str, tuple[pa.Array, np.ndarray]] = {}
+
+    def missing(self, key: str) -> np.ndarray:
+        """Where a target's cell is empty (everywhere when the file has no such column)."""
+        if key not in self.cells:
+            return np.ones(self.n, dtype=bool)
+        return _np(pc.match_substring_regex(self.cells[key], BLANK_RE))
+
+    def codes(self, key: str) -> np.ndarray:
+        """Dictionary codes of a target's cells (computed once)."""
+        if key not in self._codes:
+            self._codes[key] = _encode(self.cells[key])[0]
+        return self._codes[key]
+
+    def per_value(self, key: str, fn: Callable[[str], object]) -> tuple[np.ndarray, list[object]]:
+        """``fn`` of each distinct cell of a target: (codes, results)."""
+        idx, values = _encode(self.cells[key])
+        return idx, [fn(v) for v in values]
+
+    # --- cells with many distinct values ---
+
+    def lengths(self) -> None:
+        for key, arr in self.cells.items():
+            self.ok &= _np(pc.less_equal(pc.utf8_length(arr), FIELD_MAX_CHARS.get(key, DEFAULT_MAX_CHARS)))
+
+    def parties(self) -> None:
+        """Party names/credit codes -> keyed pseudonyms, once per distinct (name, code) of a side.
+
+        Rows where the row path adds a note (a malformed credit code, a key column that
+        disagrees with the name) go row by row; a valid code makes the party kind 企业 where the
+        file gives none.
+        """
+        self.company: dict[str, np.ndarray] = {}
+        for side in ("plaintiff", "defendant"):
+            keys = [k for k in (f"{side}_name", f"{side}_code") if k in self.cells]
+            if not keys:
+                continue
+            parts = [self.codes(k) for k in keys]
+            groups = _groups(parts)
+            k = int(groups.max(initial=-1)) + 1
+            made, noted, company = [], [], []
+            for at in _first(groups, k).tolist():
+                r = _Row(0, None)
+                self.v._parties(r, {key: self._cell(key, at) for key in keys})
+                made.append(r.rec.get(f"{side}_key"))
+                noted.append(bool(r.rejects or r.fixes or r.notes))
+                company.append(r.rec.get(f"{side}_kind") == "企业")
+            has = np.array([m is not None for m in made], dtype=bool)[groups]
+            made_key = np.array([m if m is not None else 0 for m in made], dtype=np.int64)[groups]
+            self.ok &= ~np.array(noted, dtype=bool)[groups]
+            column = self.out[f"{side}_key"]
+            given = ~_np(pc.is_null(column))
+            stored = _np(pc.fill_null(column, 0))
+            self.ok &= ~(has & given & (stored != made_key))  # the row path notes the disagreement
+            self.out[f"{side}_key"] = pa.array(np.where(has, made_key, stored), mask=~(has | given), type=pa.int64())
+            self.company[side] = np.array(company, dtype=bool)[groups]
+
+    def case_numbers(self) -> None:
+        arr = self.cells["case_no"]
+        plain = _np(pc.match_substring_regex(arr, CASE_RE))
+        prefix = pc.if_else(pa.array(plain), pc.utf8_rtrim(arr, characters="0123456789号"), "")
+        idx, values = _encode(prefix)
+        v = self.v
+        parsed = [parse_case_number(p + "1号", today=v.today, first_year=v.first_year) for p in values]
+        good = np.array(
+            [
+                isinstance(c, CaseNumber) and c.known_court and c.canonical == p + "1号"
+                for c, p in zip(parsed, values, strict=True)
+            ]
+        )
+        self.ok &= plain & good[idx]
+        self.cn_idx, self.cn = idx, parsed
+        self.cn_year = np.array([c.year if isinstance(c, CaseNumber) else 0 for c in parsed])[idx]
+
+    def _number(
+        self, key: str, pattern: str, typ: pa.DataType, parse: Callable[[str], object]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(values, present, ok) of a numeric target: plain cells cast, others parsed once per value."""
+        miss = self.missing(key)
+        dtype = np.float64 if pa.types.is_floating(typ) else np.int64
+        values = np.zeros(self.n, dtype=dtype)
+        if key not in self.cells:
+            return values, ~miss, miss
+        arr = self.cells[key]
+        plain = _np(pc.match_substring_regex(arr, pattern))
+        good = miss | plain
+        if plain.any():
+            values[plain] = _np(pc.cast(arr.filter(pa.array(plain)), typ))
+        other = ~good
+        if other.any():
+            where = np.flatnonzero(other)
+            idx, distinct = _encode(arr.take(pa.array(where)))
+            got = [parse(s) for s in distinct]
+            fine = np.array([isinstance(g, int | float) and not isinstance(g, bool) for g in got])
+            if dtype is np.int64:
+                fine &= np.array([isinstance(g, int) and -(2**63) <= g < 2**63 for g in got])
+            vals = np.array([g if f else 0 for g, f in zip(got, fine, strict=True)], dtype=dtype)
+            good[where] = fine[idx]
+            values[where] = vals[idx]
+        return values, ~miss, good
+
+    def amounts(self) -> None:
+        for key in ("amount", "amount_recovered"):
+            scale = self.v.scales.get(key, 1.0)
+            pattern = _AMOUNT_RE if scale == 1.0 else r"^$a"  # scaled amounts: parsed per value
+
+            def parse(s: str, key: str = key, scale: float = scale) -> object:
+                return parse_amount(s, key, scale)
+
+            values, present, good = self._number(key, pattern, pa.float64(), parse)
+            good &= ~present | (values <= MAX_AMOUNT)
+            self.ok &= good
+            self.out[key] = pa.array(values, mask=~present)
+
+    def keys(self) -> None:
+        for key in ("plaintiff_key", "defendant_key"):
+            values, present, good = self._number(key, _INT_RE, pa.int64(), lambda s, k=key: _parse_int(s, k))
+            self.ok &= good
+            self.out[key] = pa.array(values, mask=~present, type=pa.int64())
+
+    def coordinates(self) -> None:
+        lon, lon_p, lon_ok = self._number("lon", _COORD_RE, pa.float64(), lambda s: _parse_number(s, "lon"))
+        lat, lat_p, lat_ok = self._number("lat", _COORD_RE, pa.float64(), lambda s: _parse_number(s, "lat"))
+        swapped = (lon >= 3) & (lon <= 54) & (lat >= 73) & (lat <= 136)
+        inside = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
+        both = lon_p & lat_p
+        self.ok &= lon_ok & lat_ok & (both | (~lon_p & ~lat_p)) & (~both | (~swapped & inside))
+        self.lon_present = both
+        self.lon = np.where(both, lon, np.nan)
+        self.lat = np.where(both, lat, np.nan)
+
+    def origins(self) -> None:
+        miss = self.missing("origin_case_no")
+        if "origin_case_no" not in self.cells:
+            self.out["origin_case_no"] = pa.nulls(self.n, pa.string())
+            return
+        arr = self.cells["origin_case_no"]
+        plain = _np(pc.match_substring_regex(arr, ORIGIN_RE))
+        prefix = pc.if_else(pa.array(plain), pc.utf8_rtrim(arr, characters="0123456789号"), "")
+        idx, values = _encode(prefix)
+        v = self.v
+        good = np.array(
+            [isinstance(parse_case_number(p + "1号", today=v.today, first_year=v.first_year), CaseNumber)
+             for p in values]
+        )
+        self.ok &= miss | (plain & good[idx])
+        self.out["origin_case_no"] = pc.if_else(pa.array(miss), pa.scalar(None, pa.string()), arr)
+
+    def dates(self) -> None:
+        v = self.v
+        idx, got = self.per_value("filed_date", v._date)
+        fine = np.array([isinstance(g, date) for g in got])
+        days = np.array([_days(g) if isinstance(g, date) else 0 for g in got], dtype=np.int64)
+        years = np.array([g.year if isinstance(g, date) else 0 for g in got])
+        self.ok &= fine[idx] & (years[idx] == self.cn_year)
+        self.filed_days = days[idx]
+        self.filed_obj = (idx, got)
+        self.closed_present = np.zeros(self.n, dtype=bool)
+        self.closed_days = np.zeros(self.n, dtype=np.int64)
+        if "closed_date" in self.cells:
+            cidx, cgot = self.per_value("closed_date", lambda s: None if is_missing(s) else v._date(s))
+            cfine = np.array([g is None or isinstance(g, date) for g in cgot])
+            present = np.array([isinstance(g, date) for g in cgot])
+            cdays = np.array([_days(g) if isinstance(g, date) else 0 for g in cgot], dtype=np.int64)
+            self.closed_present, self.closed_days = present[cidx], cdays[cidx]
+            self.ok &= cfine[cidx] & (~self.closed_present | (self.closed_days >= self.filed_days))
+
+    def versions(self) -> None:
+        self.version: tuple[np.ndarray, list[date | None]] | None = None
+        if "modified_at" in self.cells:
+            self.version = self.per_value("modified_at", lambda s: self.v.version({"modified_at": s}))
+
+    # --- cells with few distinct values: one row of each combination through the row path ---
+
+    def _combos(self, keys: Sequence[str], extra: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(positions of ok rows, their group, first position of each group) over cells + extra codes."""
+        pos = np.flatnonzero(self.ok)
+        parts = [self.codes(k)[pos] for k in keys if k in self.cells]
+        parts += [e[pos].astype(np.int64) for e in extra]
+        groups = _groups(parts) if parts else np.zeros(len(pos), dtype=np.int64)
+        k = int(groups.max(initial=-1)) + 1
+        return pos, groups, pos[_first(groups, k)]
+
+    def value(self, col: str, at: int) -> object:
+        """The value a group step gave a column at one row."""
+        small, g = self.by_group[col]
+        return small[int(g[at])].as_py()
+
+    def _cell(self, key: str, at: int) -> object:
+        return self.cells[key][int(at)].as_py() if key in self.cells else None
+
+    def _filed(self, at: int) -> date:
+        idx, got = self.filed_obj
+        return got[idx[at]]  # type: ignore[return-value]
+
+    def _closed(self, at: int) -> date | None:
+        return date.fromordinal(_EPOCH.toordinal() + int(self.closed_days[at])) if self.closed_present[at] else None
+
+    def _apply(
+        self,
+        pos: np.ndarray,
+        groups: np.ndarray,
+        reps: Sequence[_Row],
+        results: list[dict[str, object]],
+        columns: Sequence[str],
+    ) -> None:
+        """Keep the rows of groups without a rejection; their values and messages, by group."""
+        clean = [not r.rejects and not r.needs_origin for r in reps]
+        keep = np.array(clean, dtype=bool)[groups] if len(groups) else np.zeros(0, dtype=bool)
+        self.ok[pos[~keep]] = False
+        g = np.full(self.n, 0, dtype=np.int64)
+        g[pos] = groups
+        if any(r.fixes or r.notes for r in reps):
+            self.messages.append((g, [r.fixes for r in reps], [r.notes for r in reps]))
+        for col in columns:
+            vals = [r[col] for r in results] or [None]  # one null to take from when no row is ok
+            typ = pa.int32() if col == "adcode" else pa.string()
+            self.by_group[col] = (pa.array(vals, type=typ), g)
+
+    _VALUE_KEYS = ("outcome", "procedure", "track", "plaintiff_kind", "defendant_kind", "plaintiff_industry",
+                   "defendant_industry")
+
+    def values(self) -> None:
+        """Outcome, procedure/track, party kinds and industries (``_Validator._values``)."""
+        pos, groups, reps = self._combos(self._VALUE_KEYS, [self.closed_present])
+        done, results = [], []
+        for at in reps:
+            r = _Row(0, None)
+            r.rec["closed_date"] = self._closed(at)
+            cells = {k: self._cell(k, at) for k in (*self._VALUE_KEYS, "closed_date")}
+            self.v._values(r, cells)
+            done.append(r)
+            results.append({k: r.rec.get(k) for k in self._VALUE_KEYS})
+        self._apply(pos, groups, done, results, self._VALUE_KEYS)
+
+    _CAUSE_KEYS = ("cause", "cause_filed", "cause_closed", "cause_group")
+
+    def causes(self) -> None:
+        """Cause and cause group (``_Validator._cause``)."""
+        pos, groups, reps = self._combos(self._CAUSE_KEYS, [self.closed_present])
+        done, results = [], []
+        for at in reps:
+            r = _Row(0, None)
+            r.rec["closed_date"] = self._closed(at)
+            self.v._cause(r, {k: self._cell(k, at) for k in self._CAUSE_KEYS})
+            done.append(r)
+            results.append({k: r.rec.get(k) for k in ("cause", "cause_group", "cause_filed")})
+        self._apply(pos, groups, done, results, ("cause", "cause_group", "cause_filed"))
+
+    _RESULT_KEYS = ("court_code", "type_code", "category", "procedure", "track", "adcode")
+    _COURT_KEYS = ("court_code", "type_code", "category", "court_name", "adcode", "procedure")
+
+    def case_fields(self) -> None:
+        """What the case number implies, cross-checks and the district (``_Validator._from_case_number``)."""
+        extra: list[np.ndarray] = [self.cn_idx, self.lon_present]
+        for col in ("procedure", "track"):
+            small, g = self.by_group[col]  # the value (not the group) of the step that gave it
+            extra.append(_encode(pc.fill_null(small, ""))[0][g])
+        # The cause matters here only through centralised jurisdiction (集中管辖): its flags suffice.
+        causes, cause_group = self.by_group["cause"]
+        for c in CENTRALISED:
+            extra.append(self.filed_days >= _days(c.since))
+            extra.append(np.array([x in c.causes for x in causes.to_pylist()], dtype=bool)[cause_group])
+        pos, groups, reps = self._combos(self._COURT_KEYS, extra)
+        done, results = [], []
+        for at in reps:
+            r = _Row(0, None)
+            r.rec.update({k: self.value(k, at) for k in ("procedure", "track", "cause")})
+            r.rec["filed_date"] = self._filed(at)
+            lon, lat = self.lon[at], self.lat[at]
+            r.rec["lon"], r.rec["lat"] = (None, None) if np.isnan(lon) else (float(lon), float(lat))
+            cn = self.cn[self.cn_idx[at]]
+            assert isinstance(cn, CaseNumber)
+            cells = {k: self._cell(k, at) for k in self._COURT_KEYS}
+            self.v._from_case_number(r, cells, cn)
+            court = codes.court_for(cn.court_code)
+            if court is not None and court.adcode is None and is_missing(cells["adcode"]) and r.rec["lon"] is not None:
+                r.needs_origin = True  # placed by its own coordinates: row by row
+            done.append(r)
+            results.append({k: r.rec.get(k) for k in self._RESULT_KEYS})
+        self._apply(pos, groups, done, results, self._RESULT_KEYS)
+
+    def run(self, progress: Progress) -> None:
+        self.lengths()
+        self.case_numbers()
+        self.dates()
+        self.versions()
+        progress(0.15, "按列校验 / checking columns")
+        self.amounts()
+        self.keys()
+        self.parties()
+        self.coordinates()
+        self.origins()
+        progress(0.3, "按列校验 / checking columns")
+        self.values()
+        self.causes()
+        self.case_fields()
+
+    def table(self, positions: np.ndarray) -> pa.Table:
+        """The accepted records of these ok rows, in the store's columns."""
+        take = pa.array(positions, type=pa.int64())
+        filed = pa.array(self.filed_days[positions].astype("int32")).cast(pa.date32())
+        closed = pa.array(self.closed_days[positions].astype("int32"), mask=~self.closed_present[positions])
+        lon, lat = self.lon[positions], self.lat[positions]
+        cols: dict[str, pa.Array] = {
+            "case_no": self.cells["case_no"].take(take),
+            "filed_date": filed,
+            "closed_date": closed.cast(pa.date32()),
+            "lon": pa.array(lon, mask=np.isnan(lon)),
+            "lat": pa.array(lat, mask=np.isnan(lat)),
+            "h3_r7": h3_column(lon, lat),
+            "source": pa.array(np.full(len(positions), "import", dtype=object), type=pa.string()),
+        }
+        for name, value in self.out.items():
+            if name in ARROW_SCHEMA.names and name not in cols:
+                cols[name] = value.take(take)  # type: ignore[union-attr]
+        for name, (small, g) in self.by_group.items():
+            cols[name] = small.take(pa.array(g[positions]))
+        for side, company in self.company.items():  # a valid credit code: an enterprise, unless given
+            kind = cols[f"{side}_kind"]
+            fill = pa.array(company[positions] & _np(pc.is_null(kind)))
+            cols[f"{side}_kind"] = pc.if_else(fill, pa.scalar("企业", pa.string()), kind)
+        for f in ARROW_SCHEMA:  # no ok row reached the step that gives it
+            cols.setdefault(f.name, pa.nulls(len(positions), f.type))
+        return pa.table([cols[f.name].cast(f.type) for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
+
+
+def records_table(records: list[dict[str, object]]) -> pa.Table:
+    """Accepted records of the row path as an Arrow table in the store's columns."""
+    cols = []
+    for f in ARROW_SCHEMA:
+        if f.name == "h3_r7":
+            lon = np.array([np.nan if r.get("lon") is None else r["lon"] for r in records], dtype=np.float64)
+            lat = np.array([np.nan if r.get("lat") is None else r["lat"] for r in records], dtype=np.float64)
+            cols.append(h3_column(lon, lat))
+        elif f.name == "source":
+            cols.append(pa.array(["import"] * len(records), type=pa.string()))
+        else:
+            cols.append(pa.array([r.get(f.name) for r in records], type=f.type))
+    return pa.table(cols, schema=ARROW_SCHEMA)
+
+
+def accepted_frame(table: pa.Table | pd.DataFrame) -> pd.DataFrame:
+    """An accepted Arrow table as ``load.cases_frame`` types it (for comparisons and display)."""
+    if isinstance(table, pd.DataFrame):  # the row path's result (a file with nothing to check column-wise)
+        return table
+    df = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.uint64(): pd.UInt64Dtype()}.get)
+    for col in ("filed_date", "closed_date"):
+        df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
+    df["adcode"] = df["adcode"].astype("int32")
+    return df
+
+
+def validate_columns(
+    cols: Columns,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    causes: Mapping[str, str] | None = None,
+    origin_lookup: Callable[[list[str]], Mapping[str, int]] | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+    first_year: int | None = None,
+    secret: Callable[[], bytes] | None = None,
+) -> ValidationResult:
+    """``validate`` for a column-wise read file; the accepted rows come as an Arrow table."""
+    progress = progress or (lambda _f, _m: None)
+    names = cols.table.column_names
+    mapping = dict(mapping) if mapping is not None else guess_mapping(names)
+    today = today or date.today()
+    n = cols.table.num_rows
+    if check_mapping(mapping, names) or n == 0:  # nothing to check column-wise
+        return validate(cols.frame(), mapping, causes=causes, origin_lookup=origin_lookup, today=today,
+                        progress=progress, first_year=first_year, secret=secret)
+    notes = unmapped_notes(mapping, names)
+    src, checker = prepare(mapping, names, notes, causes, today, first_year, secret)
+    cells = {t: cols.table.column(s).combine_chunks() for t, s in src.items()}
+    fast = _Columns(checker, cells, n)
+    fast.run(progress)
+    labels = cols.labels
+    # The row path for every row that needs a message.
+    slow = np.flatnonzero(~fast.ok)
+    targets = list(src)
+    rows: list[_Row] = []
+    if len(slow):
+        frame = cols.frame(slow)
+        data = frame[[src[t] for t in targets]].to_numpy(dtype=object)
+        step = max(1, len(slow) // 10)
+        for i, (num, values) in enumerate(zip(labels[slow].tolist(), data, strict=True)):
+            cell_map = dict(zip(targets, values, strict=True))
+            row = checker.row(num, cell_map, None, 0)
+            stamp = checker.version(cell_map) if "modified_at" in cell_map else None
+            if stamp is not None:
+                row.version = stamp
+            rows.append(row)
+            if i % step == 0:
+                progress(0.35 + 0.4 * i / len(slow), f"逐行检查第 {i + 1}/{len(slow)} 行 / row {i + 1} of {len(slow)}")
+    clean = np.flatnonzero(fast.ok)
+    clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
+    wanted = origins_wanted(rows)
+    if wanted:
+        _resolve_origins(rows, origin_lookup, _file_districts(wanted, clean, clean_case, fast, slow, rows))
+    # Duplicate case numbers among valid rows: the latest version stamp, else the last row, wins.
+    clean_days, clean_dates = _clean_versions(fast, clean)
+    lost: dict[int, tuple[str, str]] = {}
+    for where, kept_label, by_version in _duplicates(clean, clean_case, clean_days, slow, rows, labels):
+        why_zh, why_en = ("修改日期较晚", "later modification date") if by_version else ("最后出现", "last occurrence")
+        zh = f"案号与第 {kept_label} 行重复, 保留{why_zh}的第 {kept_label} 行"
+        en = f"same case number as row {kept_label}, which is kept ({why_en})"
+        if isinstance(where, _Row):
+            where.reject(zh, en)
+        else:
+            lost[where] = (zh, en)
+    progress(0.8, "生成报告 / building the report")
+    n_clean = len(clean)
+    kept_mask = np.ones(n_clean, dtype=bool)
+    kept_mask[list(lost)] = False
+    report, records, versions = _report(
+        cols.labels, fast.cells["case_no"], clean, lost, slow, rows, _clean_messages(fast, clean)
+    )
+    if fast.version is not None:
+        stamped = np.flatnonzero(kept_mask & np.array([d is not None for d in clean_dates], dtype=bool))
+        for key, stamp in zip(clean_case.take(pa.array(stamped)).to_pylist(), clean_dates[stamped], strict=True):
+            versions[key] = stamp
+    kept_clean = clean[kept_mask]
+    accepted = fast.table(kept_clean)
+    if records:  # row-path records go back to their place in the file
+        accepted = pa.concat_tables([
+            accepted.append_column("_pos", pa.array(kept_clean, type=pa.int64())),
+            records_table([r.rec for _, r in records]).append_column(
+                "_pos", pa.array([p for p, _ in records], type=pa.int64())
+            ),
+        ])
+        accepted = accepted.sort_by("_pos").drop_columns(["_pos"])
+    del fast, cells
+    pa.default_memory_pool().release_unused()  # the column checks' buffers, before the load needs memory
+    progress(0.9, "校验完成 / validation done")
+    return ValidationResult(accepted, report, [], notes + tail_notes(src), versions,  # type: ignore[arg-type]
+                            absent_columns(set(src)))
+
+
+def _clean_messages(
+    fast: _Columns, clean: np.ndarray
+) -> tuple[np.ndarray, list[tuple[list[Problem], list[Problem]]]] | None:
+    """Corrections and notes of the clean rows: (combination of each row, (fixes, notes) per combination)."""
+    if not fast.messages:
+        return None
+    parts = [g[clean] for g, _, _ in fast.messages]
+    combo = _groups(parts)
+    k = int(combo.max(initial=-1)) + 1
+    texts = []
+    for at in _first(combo, k).tolist():
+        fixes = [p for (_, fx, _), part in zip(fast.messages, parts, strict=True) for p in fx[part[at]]]
+        notes = [p for (_, _, nt), part in zip(fast.messages, parts, strict=True) for p in nt[part[at]]]
+        texts.append((fixes, notes))
+    return combo, texts
+
+
+def _valid_slow(slow: np.ndarray, rows: list[_Row]) -> list[tuple[int, _Row]]:
+    """(position, row) of the row-path rows without a rejection, in file order."""
+    return [(int(p), r) for p, r in zip(slow.tolist(), rows, strict=True) if not r.rejects]
+
+
+def _file_districts(
+    wanted: set[str], clean: np.ndarray, clean_case: pa.Array, fast: _Columns, slow: np.ndarray, rows: list[_Row]
+) -> dict[str, int]:
+    """District of each wanted case number as the file gives it (the last valid row of it wins)."""
+    hit = _np(pc.is_in(clean_case, value_set=pa.array(sorted(wanted), type=pa.string())))
+    pos = clean[hit]
+    small, group = fast.by_group["adcode"]
+    adcodes = small.take(pa.array(group[pos])).to_pylist()
+    entries = list(zip(pos.tolist(), clean_case.filter(pa.array(hit)).to_pylist(), adcodes, strict=True))
+    entries += [
+        (p, str(r.rec["case_no"]), int(r.rec["adcode"]))  # type: ignore[call-overload]
+        for p, r in _valid_slow(slow, rows)
+        if r.rec.get("adcode") is not None and str(r.rec["case_no"]) in wanted
+    ]
+    return {k: int(a) for _, k, a in sorted(entries)}
+
+
+def _clean_versions(fast: _Columns, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Version stamps of the clean rows: (days for ordering, date.min when none; dates or None)."""
+    none_days = _days(date.min)
+    if fast.version is None:
+        return np.full(len(clean), none_days, dtype=np.int64), np.full(len(clean), None, dtype=object)
+    idx, got = fast.version
+    days = np.array([_days(g) if g is not None else none_days for g in got], dtype=np.int64)
+    objs = np.array([*got, None], dtype=object)[:-1]
+    return days[idx[clean]], objs[idx[clean]]
+
+
+def _duplicates(
+    clean: np.ndarray,
+    clean_case: pa.Array,
+    clean_days: np.ndarray,
+    slow: np.ndarray,
+    rows: list[_Row],
+    labels: np.ndarray,
+) -> list[tuple[int | _Row, int, bool]]:
+    """Rows that repeat a valid row's case number and lose to it: (clean index or row, kept label, by version)."""
+    valid = _valid_slow(slow, rows)
+    keys = pa.concat_arrays([clean_case.cast(pa.string()),
+                             pa.array([str(r.rec["case_no"]) for _, r in valid], type=pa.string())])
+    if pc.count_distinct(keys).as_py() == len(keys):
+        return []
+    none_days = _days(date.min)
+    frame = pd.DataFrame({
+        "key": keys.to_pandas(),
+        "days": np.concatenate([clean_days, [_days(r.version) if r.version else none_days for _, r in valid]]),
+        "pos": np.concatenate([clean, [p for p, _ in valid]]).astype(np.int64),
+        "item": np.arange(len(keys)),
+    })
+    frame = frame[frame["key"].duplicated(keep=False)].sort_values(["key", "days", "pos"])
+    winners = frame.groupby("key", sort=False).tail(1).set_index("key")
+    out: list[tuple[int | _Row, int, bool]] = []
+    n_clean = len(clean)
+    for key, pos, item in zip(frame["key"], frame["pos"], frame["item"], strict=True):
+        win = winners.loc[key]
+        if int(win["pos"]) == int(pos):
+            continue
+        where: int | _Row = int(item) if item < n_clean else valid[int(item) - n_clean][1]
+        out.append((where, int(labels[int(win["pos"])]), int(win["days"]) != none_days))
+    return out
+
+
+class _Texts:
+    """Distinct texts and, per report line, the code of its text (a column of few distinct values)."""
+
+    def __init__(self, n: int, first: str) -> None:
+        self.values, self.codes = [first], np.zeros(n, dtype=np.int64)
+        self._index = {first: 0}
+
+    def code(self, text: str) -> int:
+        if text not in self._index:
+            self._index[text] = len(self.values)
+            self.values.append(text)
+        return self._index[text]
+
+    def column(self) -> pd.Series:
+        arr = pa.array(self.values, type=pa.string()).take(pa.array(self.codes))
+        return arr.to_pandas(types_mapper=_STR.get)
+
+
+_STR = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
+
+
+def _report(
+    labels: np.ndarray,
+    all_case: pa.Array,
+    clean: np.ndarray,
+    lost: Mapping[int, tuple[str, str]],
+    slow: np.ndarray,
+    rows: list[_Row],
+    messages: tuple[np.ndarray, list[tuple[list[Problem], list[Problem]]]] | None,
+) -> tuple[pd.DataFrame, list[tuple[int, _Row]], dict[str, date]]:
+    """The report (one line per row, file order), the row-path records accepted, their versions."""
+    n = len(labels)
+    status, zh, en = _Texts(n, ACCEPTED), _Texts(n, ""), _Texts(n, "")
+    if messages is not None:
+        combo, texts = messages
+        both = [_reasons(fixes + notes) for fixes, notes in texts]
+        status.codes[clean] = np.array([status.code(CORRECTED if fx else ACCEPTED) for fx, _ in texts])[combo]
+        zh.codes[clean] = np.array([zh.code(t[0]) for t in both])[combo]
+        en.codes[clean] = np.array([en.code(t[1]) for t in both])[combo]
+    for i, (text_zh, text_en) in lost.items():
+        notes = texts[combo[i]][1] if messages is not None else []
+        t_zh, t_en = _reasons([Problem(text_zh, text_en), *notes])
+        at = clean[i]
+        status.codes[at], zh.codes[at], en.codes[at] = status.code(REJECTED), zh.code(t_zh), en.code(t_en)
+    records: list[tuple[int, _Row]] = []
+    versions: dict[str, date] = {}
+    slow_case: list[str | None] = []
+    for p, r in zip(slow.tolist(), rows, strict=True):
+        if r.rejects:
+            st, text = REJECTED, _reasons(r.rejects + r.notes)
+        else:
+            st = CORRECTED if r.fixes else ACCEPTED
+            text = _reasons(r.fixes + r.notes)
+            records.append((p, r))
+            if r.version is not None:
+                versions[str(r.rec["case_no"])] = r.version
+        case_no = r.rec.get("case_no", r.raw_case_no) if st != REJECTED else r.raw_case_no
+        status.codes[p], zh.codes[p], en.codes[p] = status.code(st), zh.code(text[0]), en.code(text[1])
+        slow_case.append(None if is_missing(case_no) else str(case_no))
+    mask = np.zeros(n, dtype=bool)
+    mask[slow] = True
+    case = all_case
+    if len(slow):
+        case = pc.replace_with_mask(all_case, pa.array(mask), pa.array(slow_case, type=pa.string()))
+    report = pd.DataFrame(
+        {"row": labels.astype(np.int64), "case_no": case.to_pandas(types_mapper=_STR.get), "status": status.column(),
+         "reason_zh": zh.column(), "reason_en": en.column()},
+        columns=list(REPORT_COLUMNS),
+    )
+    return report, records, versions
