@@ -225,28 +225,37 @@ def options_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     and import, and read by :func:`load_options` and ``maps.data_as_of`` when a page starts, so
     that a start never scans the case table. ``as_of`` is the latest filing or closing date.
     """
-    row = con.execute(
-        """SELECT list(DISTINCT category::VARCHAR), list(DISTINCT court_code::VARCHAR),
-                  list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR),
-                  min(year(filed_date)), max(year(filed_date)), list(DISTINCT adcode),
-                  greatest(max(filed_date), max(closed_date))::VARCHAR
-           FROM cases"""
-    ).fetchone()
-    assert row is not None
-    cats, courts, procs, outs, ymin, ymax, adcodes, as_of = row
-    group_cats = con.execute(
-        "SELECT cause_group::VARCHAR, list(DISTINCT category::VARCHAR) FROM cases GROUP BY 1"
+    # One scan, grouped by (cause group, category): a few hundred rows, merged here.
+    rows = con.execute(
+        """SELECT cause_group::VARCHAR, category::VARCHAR, list(DISTINCT court_code::VARCHAR),
+                  list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR), list(DISTINCT adcode),
+                  min(filed_date), max(filed_date), max(closed_date)
+           FROM cases GROUP BY ALL"""
     ).fetchall()
+    group_cats: dict[str, set[str]] = {}
+    courts: set[str] = set()
+    procs: set[str] = set()
+    outs: set[str] = set()
+    adcodes: set[int] = set()
+    for grp, cat, g_courts, g_procs, g_outs, g_adcodes, *_ in rows:
+        if grp is not None:
+            group_cats.setdefault(grp, set()).add(cat)
+        courts.update(g_courts)
+        procs.update(g_procs)
+        outs.update(o for o in g_outs if o is not None)
+        adcodes.update(int(a) for a in g_adcodes if a is not None)
+    first = [r[6] for r in rows if r[6] is not None]
+    last = [d for r in rows for d in r[7:] if d is not None]
     return {
-        "group_categories": {str(g): sorted(c) for g, c in group_cats if g is not None},
-        "categories": sorted(cats or []),
-        "courts": sorted(courts or []),
-        "procedures": sorted(procs or []),
-        "outcomes": sorted(o for o in (outs or []) if o is not None),
-        "year_min": None if ymin is None else int(ymin),
-        "year_max": None if ymax is None else int(ymax),
-        "districts": sorted(int(a) for a in (adcodes or []) if a is not None),
-        "as_of": as_of,
+        "group_categories": {g: sorted(c) for g, c in group_cats.items()},
+        "categories": sorted({r[1] for r in rows if r[1] is not None}),
+        "courts": sorted(courts),
+        "procedures": sorted(procs),
+        "outcomes": sorted(outs),
+        "year_min": min(first).year if first else None,
+        "year_max": max(r[7] for r in rows if r[7] is not None).year if first else None,
+        "districts": sorted(adcodes),
+        "as_of": max(last).isoformat() if last else None,
     }
 
 

@@ -71,7 +71,7 @@ DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 MAP_FUNCTIONS = ("district_stats", "hex_density", "headline", "monthly_trend", "top_causes")
 TRIAL_FUNCTIONS = ("compare", "summary_by_court", "summary_by_district", "monthly_trend")
 TARGETS = table.TARGETS
-MB = 1024 * 1024
+MB = table.MB
 
 
 def log(msg: str) -> None:

@@ -4,89 +4,34 @@ request leaves the app's own server (the intranet has no internet)."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from browser_support import ARTIFACTS, ROOT, app_server, assert_local, chromium, require_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    # In CI the browser is installed by .ci/run, so a missing one is a failure, not a skip.
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required in CI: apt-get install chromium (see .ci/run)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
+require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 Image = pytest.importorskip("PIL.Image")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
     # The server process gets its own copy: this pytest process may hold the store open (AppTest),
     # and DuckDB lets only one process open a file for writing.
     db = tmp_path_factory.mktemp("browser") / "store.duckdb"
     shutil.copy(small_store, db)
-    env = {**os.environ, "SHUZHU_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    with app_server(db) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            # As root in a container, and with background services off so that Chromium itself
-            # makes no calls home that would count as external requests.
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-default-apps", "--disable-quic"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _palette_hits(page: object) -> int:
@@ -126,7 +71,7 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_map.png"))
 
-    _assert_local(requests, server)
+    assert_local(requests, server)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
 
@@ -149,13 +94,6 @@ def test_clicking_a_district_selects_it(server: str, browser: object) -> None:
     page.close()
 
 
-def _assert_local(requests: list[str], server: str) -> None:
-    host = urlparse(server).netloc
-    external = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
-                and urlparse(u).netloc != host]
-    assert requests and not external, f"requests left the server: {external[:5]}"
-
-
 def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, browser: object) -> None:
     requests: list[str] = []
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
@@ -170,7 +108,7 @@ def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, br
     page.wait_for_timeout(1_500)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_trial.png"), full_page=True)
-    _assert_local(requests, server)
+    assert_local(requests, server)
     page.close()
 
 
@@ -202,7 +140,7 @@ def test_every_page_renders_without_errors_or_external_requests(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"page_{path.strip('/') or 'map'}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0, f"{label}: exception on the page"
-    _assert_local(requests, server)
+    assert_local(requests, server)
     page.close()
 
 
@@ -238,7 +176,7 @@ def test_meeting_mode_fits_the_projector_and_steps_with_the_keyboard(
     page.wait_for_function("() => location.search.includes('s=1')", timeout=60_000)
     page.get_by_text("结案率").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    _assert_local(requests, server)
+    assert_local(requests, server)
     page.close()
 
 
@@ -269,5 +207,5 @@ def test_import_page_uploads_and_loads_the_sample(server: str, browser: object) 
     # The banner of every page now says the demo store holds imported rows.
     page.get_by_text(f"其中 {new + replaced:,} 条为导入数据").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    _assert_local(requests, server)
+    assert_local(requests, server)
     page.close()

@@ -13,32 +13,19 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
 
 import duckdb
 import pytest
+from browser_support import ARTIFACTS, ROOT, app_server, assert_local, chromium, require_chromium
 
 from analytics import audit, auth
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "artifacts"
 DOCS = ROOT / "docs"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required in CI: apt-get install chromium (see .ci/run)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
+require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
 PW = "correct horse 42"
@@ -46,44 +33,12 @@ OWN = "苏0682"  # 如皋法院
 WAIT = 90_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served(db: Path, **env: str) -> Iterator[str]:
-    """A Streamlit server on 127.0.0.1 over ``db`` with the given environment; stopped on exit."""
-    port = _free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SHUZHU_")}
-    full_env.update({"SHUZHU_DB": str(db), "SHUZHU_CONFIG": str(db.parent / "none.toml"), **env})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    """A Streamlit server on 127.0.0.1 over ``db`` with only the given SHUZHU_ settings."""
+    clean: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SHUZHU_")}
+    with app_server(db, {**clean, "SHUZHU_CONFIG": str(db.parent / "none.toml"), **env}) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
@@ -113,15 +68,8 @@ def _events(db: Path) -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-default-apps", "--disable-quic"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Local:
@@ -138,10 +86,7 @@ class Local:
         return page
 
     def check(self) -> None:
-        host = urlparse(self.base).netloc
-        external = [u for u in self.requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
-                    and urlparse(u).netloc != host]
-        assert self.requests and not external, f"requests left the server: {external[:5]}"
+        assert_local(self.requests, self.base)
         self.context.close()
 
 

@@ -3,34 +3,20 @@ for shows no case, and no request leaves the app's own server (127.0.0.1)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import duckdb
 import pytest
+from browser_support import ARTIFACTS, app_server, assert_local, chromium, require_chromium
 
 from analytics import auth
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PW = "correct horse 42"
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required in CI: apt-get install chromium (see .ci/run)")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
+require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
 # One cause, one year: several districts have fewer than 10 cases.
@@ -38,67 +24,22 @@ NARROW = "?y=2024-2024&cause=危险驾驶罪"
 CASE_NO = re.compile(r"\(\d{4}\)苏\d{2,4}[\u4e00-\u9fff]{1,3}\d+号")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app in accounts mode on its own copy of the store, with an 外部 account."""
-    port = _free_port()
     db = tmp_path_factory.mktemp("browser_privacy") / "store.duckdb"
     shutil.copy(small_store, db)
     con = duckdb.connect(str(db))
     auth.add_user(con, "gov", PW, "外部")
     con.close()
-    env = {**os.environ, "SHUZHU_DB": str(db), "SHUZHU_ACCESS_MODE": "accounts"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    with app_server(db, {"SHUZHU_ACCESS_MODE": "accounts"}) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-default-apps", "--disable-quic"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _assert_local(requests: list[str], server: str) -> None:
-    host = urlparse(server).netloc
-    external = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
-                and urlparse(u).netloc != host]
-    assert requests and not external, f"requests left the server: {external[:5]}"
 
 
 def _settled(page: object) -> None:
@@ -139,5 +80,5 @@ def test_external_user_sees_below_ten_and_no_case_list(server: str, browser: obj
     assert not CASE_NO.search(body), "a case number reached the page"
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "browser_privacy_trial.png"), full_page=True)
-    _assert_local(requests, server)
+    assert_local(requests, server)
     context.close()
