@@ -373,9 +373,12 @@ def upsert_cases(
     con.execute("BEGIN TRANSACTION")
     try:
         result = _upsert_in_place(con, new, versions or {}, absent)
-        _refresh_causes(con)
-        bump_data_version(con)  # new data version + filter metadata, before the summary records it
-        summary.refresh(con)  # in the same transaction: cases and their summary change together
+        if result.inserted or result.replaced or result.extended:
+            _refresh_causes(con)
+            bump_data_version(con)  # new data version + filter metadata, before the summary records it
+            summary.refresh(con)  # in the same transaction: cases and their summary change together
+        # else: nothing written (a re-import of the same export): the data version, the filter
+        # metadata and the summary tables stay as they are, saving the full summary rebuild.
         _record_import(con, result)
         con.execute("COMMIT")
     except BaseException:

@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import importer, store
+from analytics import importer, store, summary
 from analytics.casenumber import Problem
 from analytics.dates import parse_date, parse_dates
 from analytics.importer import ACCEPTED, CORRECTED, REJECTED
@@ -507,9 +507,16 @@ def test_reimport_adds_nothing_and_newer_version_replaces(con: duckdb.DuckDBPyCo
     first = run(con, HEADER + GOOD_ROWS)
     assert (first.inserted, first.replaced, first.unchanged) == (2, 0, 0)
     after_first = table(con)
+    version = store.data_version(con)
+    built = summary.info(con)
     again = run(con, HEADER + GOOD_ROWS)
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 2)
     pd.testing.assert_frame_equal(table(con), after_first)
+    # Nothing written: the same data version, and the summary built after the first import
+    # (same build id) still serves: no rebuild for a re-import.
+    assert store.data_version(con) == version
+    now = summary.info(con)
+    assert built is not None and now is not None and now.build == built.build and summary.available(con)
     newer = GOOD_ROWS.replace(
         "2021/3/6,,民间借贷纠纷,通州法院,,5000.5", "2021/3/6,2021-05-01,民间借贷纠纷,通州法院,调解,5000.5"
     )
