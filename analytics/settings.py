@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Served by Streamlit's static file server (server.enableStaticServing): a blank MapLibre style,
 # so the browser never fetches a public basemap style (the intranet has no internet).
 BLANK_STYLE_URL = "app/static/blank-style.json"
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Settings:
     # file with the per-installation secret for party pseudonyms (kept outside the store).
     import_first_year: int = 2016
     party_secret_file: Path | None = None
+    # Aggregation engine of the summary cubes ([engine] in shuzhu.toml, SHUZHU_ENGINE...): "duckdb"
+    # (embedded, the default) or "spark" (analytics/engine: cubes built by Spark from the Parquet
+    # case table at ``spark_cases`` on ``spark_master``, loaded into the store as Parquet).
+    engine: str = "duckdb"
+    spark_master: str = "local[*]"
+    spark_cases: str | None = None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -63,8 +70,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     secret_path = Path(secret).expanduser() if secret else PROJECT_ROOT / "data" / ".party_secret"
     if not secret_path.is_absolute():
         secret_path = PROJECT_ROOT / secret_path
+    eng = cfg.get("engine", {})
+    engine = str(env.get("SHUZHU_ENGINE") or eng.get("kind", "duckdb")).lower()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
     return Settings(
-        db_path, style, max_mb, db_path.resolve() == default_db.resolve(), ranges, first_year, secret_path
+        db_path, style, max_mb, db_path.resolve() == default_db.resolve(), ranges, first_year, secret_path,
+        engine=engine,
+        spark_master=str(env.get("SHUZHU_SPARK_MASTER") or eng.get("master", "local[*]")),
+        spark_cases=env.get("SHUZHU_SPARK_CASES") or eng.get("cases") or None,
     )
 
 

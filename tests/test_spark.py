@@ -1,0 +1,236 @@
+"""The Spark engine (analytics/engine): cubes built by PySpark local[2] equal DuckDB's, cell for cell.
+
+A ~200k-case synthetic store (with a few planted data errors: cases closed before they were
+filed) is exported to Parquet partitioned by year, the cubes are built by Spark from it, loaded
+into a copy of the store, and every summary table is compared with the DuckDB build through Arrow
+(sorted; doubles to 1e-9 relative). Then the map and trial pages run in AppTest on both stores and
+must show the same figures, and a tampered cube proves the pages read the Spark-built tables.
+
+Skips only where PySpark (or Java) is missing *and* CI is unset; in CI (`.ci/run` ->
+scripts/test.sh, which installs both) a missing PySpark is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from analytics import summary
+from analytics.engine import compare, export, load
+from analytics.settings import load_settings
+from analytics.store import build_store, open_store
+from seeds.generate import generate_cases, store_meta
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALE = 0.1202  # ~200k cases (1,664,062 at scale 1)
+N_ERRORS = 40  # planted: closed before filed (summary_t_err, stocks)
+TIMEOUT = 120
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")]
+
+_HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
+
+
+def _need_spark() -> None:
+    if not _HAVE_SPARK:
+        if os.environ.get("CI"):
+            pytest.fail("PySpark and Java are required in CI (scripts/test.sh installs them)")
+        pytest.skip("PySpark or Java not installed (pip install -r requirements-spark.txt)")
+
+
+# --- without Spark: the dialect layer and packaging ------------------------------------------------
+
+
+def test_dialect_layer_translates_the_ingredient_language() -> None:
+    from analytics.engine.spark_build import literal, spark_expr
+
+    params = {"first": "一审", "mw": ["调解", "撤诉"], "n": 3, "q": "it's"}
+    assert spark_expr("proc = $first AND list_contains($mw, outc)", params) == \
+        "proc = '一审' AND array_contains(array('调解', '撤诉'), outc)"
+    assert spark_expr("days > $n", params) == "days > 3"
+    assert literal("it's") == "'it\\'s'"
+    assert literal(None) == "NULL"
+    with pytest.raises(KeyError):
+        spark_expr("proc = $nope", params)
+    # the known mistranslations are refused, never passed through
+    for bad in ("quantile_cont(days, 0.5)", "median(days)", "percentile_cont(0.5)", "x::VARCHAR",
+                "unnest(range(1, 3))", "enum_code(cause)"):
+        with pytest.raises(ValueError):
+            spark_expr(bad, params)
+
+
+def test_every_shared_ingredient_is_in_the_portable_subset() -> None:
+    from analytics import summary_trial
+    from analytics.engine.spark_build import spark_expr
+    from analytics.indicators.definitions import EVENT_INGREDIENTS
+
+    for _col, _n, _p, sql in summary_trial.closed_measures():
+        assert "$" not in spark_expr(sql)
+    for _col, cond in EVENT_INGREDIENTS.values():
+        assert "$" not in spark_expr(cond)
+    for expr, cond, _ in summary_trial.quantile_groups():
+        spark_expr(expr), spark_expr(cond)
+
+
+def test_default_app_does_not_import_pyspark() -> None:
+    code = ("import sys, analytics.engine, analytics.engine.export, analytics.engine.load, "
+            "analytics.engine.compare, analytics.engine.spark_build, analytics.summary, analytics.settings; "
+            "assert 'pyspark' not in sys.modules, 'pyspark imported'; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr
+
+
+def test_engine_setting(tmp_path: Path) -> None:
+    assert load_settings({"SHUZHU_CONFIG": str(tmp_path / "none.toml")}).engine == "duckdb"
+    cfg = tmp_path / "shuzhu.toml"
+    cfg.write_text('[engine]\nkind = "spark"\nmaster = "spark://h:7077"\ncases = "/data/cases"\n', encoding="utf-8")
+    st = load_settings({"SHUZHU_CONFIG": str(cfg)})
+    assert (st.engine, st.spark_master, st.spark_cases) == ("spark", "spark://h:7077", "/data/cases")
+    assert load_settings({"SHUZHU_CONFIG": str(cfg), "SHUZHU_ENGINE": "duckdb"}).engine == "duckdb"
+    with pytest.raises(ValueError):
+        load_settings({"SHUZHU_CONFIG": str(cfg), "SHUZHU_ENGINE": "hive"})
+
+
+# --- the build: one Spark session and one 200k store for the module ------------------------------
+
+
+@pytest.fixture(scope="module")
+def spark():
+    _need_spark()
+    from analytics.engine import spark_build
+
+    s = spark_build.session("local[2]", "shuzhu-test")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory, spark) -> dict[str, Path]:
+    """The DuckDB-built store, its Parquet export, and a copy serving the Spark-built cubes."""
+    from analytics.engine import spark_build
+
+    base = tmp_path_factory.mktemp("spark")
+    df = generate_cases(scale=SCALE)
+    closed = np.flatnonzero(df["closed_date"].notna().to_numpy())
+    pick = np.random.default_rng(16).choice(closed, N_ERRORS, replace=False)
+    col = df.columns.get_loc("closed_date")
+    for i, p in enumerate(pick):  # closed before filed: the same month, and months earlier
+        df.iat[p, col] = df["filed_date"].iloc[p] - timedelta(days=1 if i % 2 else 75)
+    ref = base / "duckdb.duckdb"
+    build_store(ref, df, store_meta(0, SCALE, len(df), 0.0))
+    del df
+    con = open_store(ref, read_only=False)
+    try:
+        manifest = export.export(con, base / "export")
+    finally:
+        con.close()
+    out = spark_build.build(spark, str(base / "export" / export.CASES_DIR), str(base / "agg"))
+    assert out["n_cases"] == manifest["n_cases"] and out["data_version"] == manifest["data_version"]
+    sp = base / "spark.duckdb"
+    shutil.copy(ref, sp)
+    con = open_store(sp, read_only=False)
+    try:
+        load.load(con, base / "agg")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return {"duckdb": ref, "spark": sp, "export": base / "export", "agg": base / "agg"}
+
+
+def test_export_is_partitioned_by_year(stores: dict[str, Path]) -> None:
+    years = sorted(p.name for p in (stores["export"] / export.CASES_DIR).iterdir())
+    assert years and all(y.startswith("year=") for y in years)
+    con = duckdb.connect()
+    (n,) = con.execute(
+        f"SELECT count(*) FROM read_parquet('{stores['export']}/cases/*/*.parquet')").fetchone()  # type: ignore[misc]
+    assert n > 150_000
+
+
+def test_every_cube_equals_duckdb_cell_for_cell(stores: dict[str, Path]) -> None:
+    a = open_store(stores["duckdb"], read_only=False)
+    b = open_store(stores["spark"], read_only=False)
+    try:
+        assert compare.diff_stores(a, b) == []
+        (errs,) = b.execute("SELECT sum(n) FROM summary_t_err").fetchone()  # type: ignore[misc]
+        assert errs == N_ERRORS  # the planted data errors went through both engines
+        assert summary.available(b)  # the freshness tag is valid: pages use the Spark-built cubes
+        inf = summary.info(b)
+        assert inf is not None and len(inf.cubes) == len(summary.CUBES) and len(inf.trial_cubes) == 6
+    finally:
+        a.close()
+        b.close()
+
+
+def test_compare_detects_a_changed_cell(stores: dict[str, Path], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.duckdb"
+    shutil.copy(stores["spark"], bad)
+    a = open_store(stores["duckdb"], read_only=False)
+    b = open_store(bad, read_only=False)
+    try:
+        b.execute("UPDATE summary_td_full SET n = n + 1 WHERE rowid = 7")
+        b.execute("UPDATE summary_t_full SET enforcement_amount = enforcement_amount * 1.000001 "
+                  "WHERE enforcement_amount > 0")
+        diffs = compare.diff_stores(a, b)
+        assert any(d.startswith("summary_td_full.n") for d in diffs)
+        assert any(d.startswith("summary_t_full.enforcement_amount") for d in diffs)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_loader_refuses_aggregates_of_other_data(stores: dict[str, Path], tmp_path: Path) -> None:
+    other = tmp_path / "other.duckdb"
+    shutil.copy(stores["spark"], other)
+    con = open_store(other, read_only=False)
+    try:
+        con.execute("UPDATE meta SET value = 'v2' WHERE key = 'data_version'")
+        with pytest.raises(load.StaleAggregates):
+            load.load(con, stores["agg"])
+        assert not summary.available(con)  # and the old summary is stale for the guard too
+    finally:
+        con.close()
+
+
+# --- the pages on Spark-built cubes show the same figures ------------------------------------------
+
+
+def _page_figures(path: Path, page: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SHUZHU_DB", str(path))
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    figures = [f"{m.label}={m.value}" for m in at.metric]
+    figures += [d.value.to_csv() for d in at.dataframe]
+    assert len(at.metric) >= 4
+    return figures
+
+
+@pytest.mark.parametrize("page", ["app.py", "pages/2_trial.py"])
+def test_pages_show_the_same_figures(stores: dict[str, Path], page: str, monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path: Path) -> None:
+    on_duckdb = _page_figures(stores["duckdb"], page, monkeypatch)
+    on_spark = _page_figures(stores["spark"], page, monkeypatch)
+    assert on_spark == on_duckdb
+    # the page really reads the (Spark-built) cubes: doubling their counts changes what it shows
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(stores["spark"], tampered)
+    con = open_store(tampered, read_only=False)
+    try:
+        for name in ([c.name for c in summary.CUBES if c.grain == "month"] if page == "app.py"
+                     else ["summary_t_full", "summary_t_court", "summary_t_cause", "summary_t_small"]):
+            con.execute(f"UPDATE {name} SET n = n * 2")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    assert _page_figures(tampered, page, monkeypatch) != on_spark
