@@ -97,13 +97,68 @@ def bench_size(size: int, spark: Any, work: Path, repeat: int) -> dict[str, Any]
     return res
 
 
+# Scale of the design note (README): ~3,000 districts, ~500 causes, 10 years; Jiangsu ~100 districts.
+SCALES = {"city (Nantong)": (7, 1.7e5), "province (Jiangsu)": (100, 2.4e6), "national": (3000, 3.4e7)}
+CAUSES_NATIONAL = 500
+
+
+def estimate(path: Path, years: int = 10) -> list[dict[str, Any]]:
+    """Cells per cube at city/province/national scale, extrapolated from a store's cubes (an estimate).
+
+    For each month (year) cube: cells per district and month measured in the store, times
+    districts x months. The store's cause vocabulary is smaller than the national one, so the
+    cause cubes get a range: the measured density (same mix) up to that density x (500 / causes
+    in the store), capped by the cases per district and month (a cell holds at least one case).
+    """
+    import duckdb
+
+    from analytics import summary, summary_trial
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        (n_causes,) = con.execute("SELECT count(*) FROM summary_dict WHERE dim = 'cause'").fetchone()  # type: ignore[misc]
+        (cases, months, districts) = con.execute(
+            "SELECT count(*), count(DISTINCT year(filed_date) * 12 + month(filed_date)), count(DISTINCT adcode) "
+            "FROM cases").fetchone()  # type: ignore[misc]
+        per_dm = cases / months / districts
+        out = []
+        cubes = [(c.name, c.dims, c.grain) for c in summary.CUBES if c.grain == "month"]
+        cubes += [(n, d, "trial") for n, d in summary_trial.TRIAL_CUBES]
+        cubes += [(n, d, "tdays") for n, d in summary_trial.DAYS_CUBES]
+        for name, dims, grain in cubes:
+            (rows,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # type: ignore[misc]
+            density = rows / months / districts
+            row: dict[str, Any] = {"cube": name, "store_rows": rows, "cells_per_district_month": round(density, 1)}
+            for label, (n_d, per_year) in SCALES.items():
+                dm = per_year / 12 / n_d  # cases per district and month at that scale
+                lo = density * min(1.0, dm / per_dm) if grain != "trial" else density
+                hi = lo * (CAUSES_NATIONAL / n_causes if "cause" in dims and label != "city (Nantong)" else 1)
+                hi = min(hi, max(lo, dm * (4 if grain == "trial" else 1)))  # trial rows: up to 4 kinds per case
+                row[label] = (round(lo * n_d * 12 * years), round(hi * n_d * 12 * years))
+            out.append(row)
+        return [{"store_cases": cases, "store_causes": n_causes, "cases_per_district_month": round(per_dm)},
+                *out]
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000000")
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--estimate", type=Path, default=None,
+                    help="only print the cube-size estimate (README design note) from this store")
     args = ap.parse_args(argv)
+    if args.estimate:
+        head, *rows = estimate(args.estimate)
+        print(json.dumps(head))
+        print(f"{'cube':<18} {'store rows':>11} " + " ".join(f"{k:>26}" for k in SCALES))
+        for r in rows:
+            print(f"{r['cube']:<18} {r['store_rows']:>11,} "
+                  + " ".join(f"{r[k][0]:>12,}-{r[k][1]:<13,}" for k in SCALES))
+        return None
     from analytics.engine import spark_build
 
     t0 = time.perf_counter()

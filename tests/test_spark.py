@@ -234,3 +234,37 @@ def test_pages_show_the_same_figures(stores: dict[str, Path], page: str, monkeyp
     finally:
         con.close()
     assert _page_figures(tampered, page, monkeypatch) != on_spark
+
+
+def test_alert_series_are_a_rollup_of_the_spark_built_month_cube(stores: dict[str, Path]) -> None:
+    """风险预警's input (first instances per district x cause x month) is in the Spark-built cube.
+
+    ``analytics.alerts.series.build_cube`` still reads ``cases``; this shows that every series it
+    builds equals a roll-up of ``summary_m_full`` as Spark built it, so a cluster deployment can
+    serve the alerts from the cube (README: what is covered).
+    """
+    from analytics.alerts import series
+
+    a = open_store(stores["duckdb"], read_only=False)
+    b = open_store(stores["spark"], read_only=False)
+    try:
+        cube = series.build_cube(a, "一审")
+        inf = summary.info(b)
+        assert inf is not None
+        first = {m: i for i, m in enumerate(cube.months)}
+        rows = b.execute(
+            "SELECT adcode, cause_group, cause, m, sum(n)::BIGINT FROM summary_m_full "
+            "WHERE procedure = ? GROUP BY ALL", [inf.codes["procedure"]["一审"]]).fetchall()
+        keys = cube.keys[cube.keys["level"] == series.CAUSE]
+        index = {(int(r.adcode), r.cause_group, r.name): i for i, r in zip(keys.index, keys.itertuples(), strict=True)}
+        got = np.zeros_like(cube.counts)
+        for adcode, grp, cause, m, n in rows:
+            month = f"{int(m) // 12:04d}-{int(m) % 12 + 1:02d}"
+            if month in first:
+                got[index[(int(adcode), inf.names["cause_group"][grp], inf.names["cause"][cause])], first[month]] += n
+        cause_rows = keys.index.to_numpy()
+        assert cube.counts[cause_rows].sum() > 10_000
+        assert np.array_equal(got[cause_rows], cube.counts[cause_rows])
+    finally:
+        a.close()
+        b.close()

@@ -32,6 +32,7 @@ cluster: ``spark-submit scripts/spark_job.py --cases hdfs://... --out hdfs://...
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -105,6 +106,8 @@ def session(master: str = "local[2]", app: str = "shuzhu-cubes") -> SparkSession
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
+            # local mode runs in the driver: its heap bounds the build (the cached case table spills)
+            .config("spark.driver.memory", os.environ.get("SHUZHU_SPARK_DRIVER_MEMORY", "4g"))
             .config("spark.sql.ansi.enabled", "false")
             .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
