@@ -4,14 +4,12 @@ import streamlit as st
 
 import geodata
 from analytics import maps
-from analytics.privacy import TableSpec
 from ui import charts, deck
 from ui.shell import select_district, setup_page, synthetic_banner, url_choice, url_toggle
 from ui.widgets import chart, download_buttons, legend
 
 # The district table for the gate: counts, and the figures computed from them (外部 users).
-DISTRICT_SPEC = TableSpec(counts=("案件数", "本期", "上年同期"), dependent=("每万人案件数(年化)", "同比"),
-                          public=("区划代码", "常住人口(2020)"))
+DISTRICT_SPEC = maps.DISTRICT_SPEC
 
 ctx = setup_page("案件密度地图")
 flt = ctx.flt

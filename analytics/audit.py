@@ -1,20 +1,28 @@
-"""The audit log: who saw and exported what, and every sign-in, in an append-only hash chain.
+"""The audit log: who saw and exported what, and every sign-in, in an append-only keyed chain.
 
-Each row carries the SHA-256 of its content and of the previous row's hash, so an edited or
-deleted row breaks the chain from that point (``verify``), as in a tamper-evident log. The
-module offers no update or delete; administrators browse and export it on the admin page.
-Export file names carry the user and time (``export_name``) and exported tables a watermark
-line (``watermark``).
+Each row carries an HMAC-SHA256 of its content and of the previous row's MAC, keyed with a
+per-installation secret kept outside the store (``key_path``: ``SHUZHU_AUDIT_KEY_FILE``, else
+``[audit] key_file`` in shuzhu.toml, else ``data/.audit_key``, created 0600 on first use, as the
+importer keeps its party-key secret). A keyed *head* (table ``audit_head``: number of rows, last
+row number and MAC, and an HMAC over them) is rewritten with every row in the same transaction.
+``verify`` recomputes both: an edited row, a deleted row, rows deleted from the end, and a chain
+rewritten by someone without the key are each detected. The module offers no update or delete;
+administrators browse, check and export the log on the admin page. Export file names carry the
+user and time (``export_name``) and exported tables a watermark line (``watermark``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -31,36 +39,104 @@ AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit_log (
   prev_hash VARCHAR NOT NULL,
   hash VARCHAR NOT NULL)"""
 
+# The keyed head of the chain: one row, rewritten with every appended row.
+HEAD_DDL = """CREATE TABLE IF NOT EXISTS audit_head (
+  id INTEGER PRIMARY KEY,
+  n_rows BIGINT NOT NULL,
+  last_seq BIGINT NOT NULL,
+  last_hash VARCHAR NOT NULL,
+  mac VARCHAR NOT NULL)"""
+
 EVENTS = ("sign_in", "sign_in_failed", "locked", "sign_out", "view", "export", "report",
-          "suppression", "user_admin", "import")
+          "suppression", "user_admin", "import", "alert_status")
 _GENESIS = "0" * 64
+KEY_ENV = "SHUZHU_AUDIT_KEY_FILE"
+KEY_BYTES = 32
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
+    con.execute(HEAD_DDL)
 
 
-def _digest(prev: str, seq: int, ts: datetime, user: str, event: str, page: str | None,
+def key_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the chain's key is kept: ``SHUZHU_AUDIT_KEY_FILE``, else ``[audit] key_file`` in
+    shuzhu.toml (path in ``SHUZHU_CONFIG``), else ``data/.audit_key``; never inside the store."""
+    import tomllib
+
+    from analytics.settings import PROJECT_ROOT
+
+    env = dict(os.environ) if env is None else env
+    if env.get(KEY_ENV):
+        return Path(env[KEY_ENV]).expanduser()
+    cfg = Path(env.get("SHUZHU_CONFIG", PROJECT_ROOT / "shuzhu.toml"))
+    if cfg.is_file():
+        with cfg.open("rb") as fh:
+            configured = tomllib.load(fh).get("audit", {}).get("key_file")
+        if configured:
+            return Path(str(configured)).expanduser()
+    return PROJECT_ROOT / "data" / ".audit_key"
+
+
+def load_key(path: Path | None = None) -> bytes:
+    """The chain's secret key, created (random, mode 0600) on first use."""
+    path = path or key_path()
+    try:
+        data = path.read_bytes()
+        if len(data) >= 16:
+            return data
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, secrets.token_bytes(KEY_BYTES))
+    finally:
+        os.close(fd)
+    os.chmod(path, 0o600)
+    return path.read_bytes()
+
+
+def _digest(key: bytes, prev: str, seq: int, ts: datetime, user: str, event: str, page: str | None,
             filters: str | None, detail: str | None, n_rows: int | None) -> str:
     payload = json.dumps([prev, seq, ts.isoformat(), user, event, page, filters, detail, n_rows],
                          ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _head_mac(key: bytes, n_rows: int, last_seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"head|{n_rows}|{last_seq}|{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 def record(con: duckdb.DuckDBPyConnection, user: str, event: str, *, page: str | None = None,
            filters: Mapping[str, str] | str | None = None, detail: str | None = None,
-           n_rows: int | None = None, now: datetime | None = None) -> int:
-    """Append one row (in its own transaction unless the caller has one); returns its number."""
+           n_rows: int | None = None, now: datetime | None = None, key: bytes | None = None) -> int:
+    """Append one row and move the keyed head in one transaction of its own (on a cursor of
+    ``con``, so a caller's open transaction neither holds nor rolls back the audit row); returns
+    the row's number. ``key``: the chain's key (default ``load_key()``)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
+    key = key or load_key()
     ensure_tables(con)
     ts = now or datetime.now()
     flt = json.dumps(dict(filters), ensure_ascii=False, sort_keys=True) if isinstance(filters, Mapping) else filters
-    last = con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, _GENESIS)
-    h = _digest(prev, seq, ts, user, event, page, flt, detail, n_rows)
-    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [seq, ts, user, event, page, flt, detail, n_rows, prev, h])
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        last = cur.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, _GENESIS)
+        h = _digest(key, prev, seq, ts, user, event, page, flt, detail, n_rows)
+        cur.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [seq, ts, user, event, page, flt, detail, n_rows, prev, h])
+        (count,) = cur.execute("SELECT count(*) FROM audit_log").fetchone()  # type: ignore[misc]
+        cur.execute("INSERT OR REPLACE INTO audit_head VALUES (1, ?, ?, ?, ?)",
+                    [int(count), seq, h, _head_mac(key, int(count), seq, h)])
+        cur.execute("COMMIT")
+    except duckdb.Error:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
     return seq
 
 
@@ -83,13 +159,35 @@ def read(con: duckdb.DuckDBPyConnection, *, user: str | None = None, event: str 
 
 @dataclass(frozen=True)
 class ChainCheck:
+    """Outcome of ``verify``: ``ok``, the rows present, the first row that does not verify (an
+    edit, a gap, or a row written without the key), and ``truncated`` when the keyed head says
+    the log had more rows (``expected``) than are left, or the head itself is missing or forged."""
+
     ok: bool
     rows: int
     first_bad: int | None = None
+    truncated: bool = False
+    expected: int | None = None
+
+    @property
+    def message(self) -> str:
+        """The bilingual status line of the admin page."""
+        if self.ok:
+            return f"审计链完整：{self.rows:,} 条记录未被修改或删除。 / Audit chain intact ({self.rows:,} rows)."
+        if self.first_bad is not None:
+            return (f"审计链自第 {self.first_bad} 条起被修改、删除或改写。 / "
+                    f"Audit chain broken at row {self.first_bad}.")
+        if self.expected is not None:
+            return (f"审计日志末尾记录被删除：应有 {self.expected:,} 条，现有 {self.rows:,} 条。 / "
+                    f"Audit log truncated: {self.expected:,} rows recorded, {self.rows:,} left.")
+        return ("审计链记录头缺失或被伪造，无法确认末尾记录未被删除。 / "
+                "Audit head missing or forged: truncation cannot be ruled out.")
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> ChainCheck:
-    """Recompute the chain: the first row whose hash or link does not match, if any."""
+def verify(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> ChainCheck:
+    """Recompute the keyed chain and check its head: the first row whose MAC, link or number does
+    not match, rows missing at the end, or a head that is missing or not made with the key."""
+    key = key or load_key()
     ensure_tables(con)
     prev = _GENESIS
     rows = con.execute(
@@ -97,11 +195,19 @@ def verify(con: duckdb.DuckDBPyConnection) -> ChainCheck:
     ).fetchall()
     expected_seq = 1
     for seq, ts, user, event, page, flt, detail, n_rows, prev_hash, h in rows:
-        if seq != expected_seq or prev_hash != prev or h != _digest(prev, seq, ts, user, event, page, flt,
-                                                                     detail, n_rows):
+        if seq != expected_seq or prev_hash != prev or not hmac.compare_digest(
+                str(h), _digest(key, prev, seq, ts, user, event, page, flt, detail, n_rows)):
             return ChainCheck(False, len(rows), int(seq))
         prev = h
         expected_seq += 1
+    head = con.execute("SELECT n_rows, last_seq, last_hash, mac FROM audit_head WHERE id = 1").fetchone()
+    if head is None:
+        return ChainCheck(not rows, len(rows), truncated=bool(rows))
+    n, last_seq, last_hash, mac = int(head[0]), int(head[1]), str(head[2]), str(head[3])
+    if not hmac.compare_digest(mac, _head_mac(key, n, last_seq, last_hash)):
+        return ChainCheck(False, len(rows), truncated=True)
+    if n != len(rows) or (rows and (last_seq != rows[-1][0] or last_hash != rows[-1][-1])):
+        return ChainCheck(False, len(rows), truncated=True, expected=n)
     return ChainCheck(True, len(rows))
 
 

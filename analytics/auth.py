@@ -28,6 +28,7 @@ from typing import TypeVar
 import bcrypt
 import duckdb
 
+from analytics.codes import COURT_BY_CODE
 from analytics.filters import CaseFilter, FilterOptions
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -153,11 +154,20 @@ def unlock(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute("UPDATE users SET failed = 0, locked_until = NULL WHERE username = ?", [name])
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, datetime | None]]:
-    """(name, role, courts, failed attempts, locked until): never the hashes."""
+def set_disabled(con: duckdb.DuckDBPyConnection, name: str, disabled: bool) -> None:
+    """Disable (or enable again) an account. A disabled account cannot sign in, its open sessions
+    stop working at the next page run, and the proxy refuses its name; nothing else changes."""
+    ensure_tables(con)
+    if not con.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
+        raise AuthError(f"没有该用户：{name} / no user {name!r}")
+    con.execute("UPDATE users SET disabled = ? WHERE username = ?", [bool(disabled), name])
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, datetime | None, bool]]:
+    """(name, role, courts, failed attempts, locked until, disabled): never the hashes."""
     ensure_tables(con)
     return [tuple(r) for r in con.execute(  # type: ignore[misc]
-        "SELECT username, role, courts, failed, locked_until FROM users ORDER BY username").fetchall()]
+        "SELECT username, role, courts, failed, locked_until, disabled FROM users ORDER BY username").fetchall()]
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,8 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str,
 
 
 def trusted(remote_addr: str | None, settings: AccessSettings) -> bool:
-    """Is the request's peer one of the configured proxies?"""
+    """Is the request's peer one of the configured proxies? A missing or unparsable address is
+    never trusted (the page shell passes the TCP peer, loopback included, or None)."""
     if not remote_addr:
         return False
     try:
@@ -329,10 +340,36 @@ def users_frame(con: duckdb.DuckDBPyConnection):  # -> pd.DataFrame (pandas impo
     """The accounts for the admin page, labelled in Chinese; never the password hashes."""
     import pandas as pd
 
-    return pd.DataFrame(list_users(con), columns=["用户名", "角色", "法院", "连续失败次数", "锁定至"])
+    df = pd.DataFrame(list_users(con), columns=["用户名", "角色", "法院", "连续失败次数", "锁定至", "已停用"])
+    df["已停用"] = df["已停用"].map({True: "是", False: ""})
+    return df
 
 
 # --- what a user may see: applied where every page's filter is built (ui.shell.setup_page) ---
+
+
+def may_import(user: User) -> bool:
+    """Only administrators write data into the store (数据导入, judgment records)."""
+    return user.role is Role.ADMIN
+
+
+def court_scope(user: User) -> tuple[str, ...] | None:
+    """The courts whose case rows a user may receive: None for all (管理员), the user's own for 法院,
+    and none at all (an empty tuple) for 外部, who gets aggregates only."""
+    if user.role is Role.ADMIN:
+        return None
+    return user.courts if user.role is Role.COURT else ()
+
+
+def alert_districts(user: User) -> frozenset[int] | None:
+    """Districts whose alerts a user may register a status for: None for every alert (管理员); for
+    a 法院 user the districts of their basic courts (an alert is a district's series; the
+    intermediate court sits in no district, so its users register none); none for 外部."""
+    if user.role is Role.ADMIN:
+        return None
+    if user.role is not Role.COURT:
+        return frozenset()
+    return frozenset(a for c in user.courts if (court := COURT_BY_CODE.get(c)) and (a := court.adcode) is not None)
 
 
 def restrict(flt: CaseFilter, user: User) -> CaseFilter:

@@ -9,6 +9,10 @@ small-count gate (``analytics.privacy.gate_long``: counts below the threshold as
 suppression within each index and year, rates built on them "—"). Row counts in the catalogue are
 the counts of the released tables (tests check that the downloads have exactly those rows).
 Downloads carry a watermark line (CSV) or key-value metadata (Parquet) when one is given.
+
+Court scope: ``courts`` (``analytics.auth.court_scope`` of the user: None for 管理员, the user's
+court codes for 法院) restricts the case table, in the query itself, to those courts' cases
+(``court_code``, as the shared filter does); its row count in ``overview`` follows.
 """
 
 from __future__ import annotations
@@ -120,9 +124,22 @@ def disclosure_control(dataset_id: str, df: pd.DataFrame, protected: bool = Fals
     return df
 
 
-def _case_sql() -> str:
+Courts = tuple[str, ...] | None  # None: every court; otherwise only these courts' cases
+
+
+def _scope(courts: Courts) -> tuple[str, list[object]]:
+    """WHERE clause (bound parameters) of the case table for a court scope."""
+    if courts is None:
+        return "", []
+    if not courts:  # an empty scope releases nothing (never "all")
+        return " WHERE FALSE", []
+    return f" WHERE court_code::VARCHAR IN ({', '.join('?' for _ in courts)})", [str(c) for c in courts]
+
+
+def _case_sql(courts: Courts = None) -> tuple[str, list[object]]:
     cols = [c.name for c in schema.CASE_COLUMNS if c.name not in CASE_WITHHELD]
-    return f"SELECT {', '.join(cols)} FROM cases ORDER BY filed_date, case_no"
+    where, params = _scope(courts)
+    return f"SELECT {', '.join(cols)} FROM cases{where} ORDER BY filed_date, case_no", params
 
 
 def _boundaries() -> pd.DataFrame:
@@ -134,10 +151,12 @@ def _boundaries() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def frame(con: duckdb.DuckDBPyConnection, dataset_id: str, protected: bool = False) -> pd.DataFrame:
-    """The released table of a data set (after ``disclosure_control``)."""
+def frame(con: duckdb.DuckDBPyConnection, dataset_id: str, protected: bool = False,
+          courts: Courts = None) -> pd.DataFrame:
+    """The released table of a data set (after ``disclosure_control``); the case table only of
+    ``courts`` when given."""
     loaders: dict[str, Callable[[], pd.DataFrame]] = {
-        "cases": lambda: con.execute(_case_sql()).df(),
+        "cases": lambda: con.execute(*_case_sql(courts)).df(),
         "boundaries": _boundaries,
         "reference": geodata.district_reference,
         "gov_indicators": lambda: govdata.load(con),
@@ -153,12 +172,14 @@ def _meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM meta").fetchall())
 
 
-def overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per data set: id, title, description, source, licence, coverage, last update, rows."""
+def overview(con: duckdb.DuckDBPyConnection, courts: Courts = None) -> pd.DataFrame:
+    """One row per data set: id, title, description, source, licence, coverage, last update, rows
+    (the case table's rows of ``courts`` when given)."""
     meta = _meta(con)
     years = assess.data_years(con)
     span = f"{years[0]}–{years[-1]}" if years else "—"
-    n_cases = int(con.execute("SELECT count(*) FROM cases").fetchall()[0][0])
+    where, params = _scope(courts)
+    n_cases = int(con.execute(f"SELECT count(*) FROM cases{where}", params).fetchall()[0][0])
     n_judg = judgments.record_count(con) if judgments.has_table(con) else 0
     gov = govdata.load(con)
     cases_updated = meta.get("last_import") or meta.get("built_at", "")
@@ -188,15 +209,15 @@ def fields_table(d: Dataset) -> pd.DataFrame:
     return pd.DataFrame(list(d.fields), columns=["字段", "类型", "含义"])
 
 
-def _copy_bytes(con: duckdb.DuckDBPyConnection, sql: str, fmt: str) -> bytes:
+def _copy_bytes(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, params: list[object] | None = None) -> bytes:
     """A query written by DuckDB to a temporary CSV or Parquet file, returned as bytes."""
     fd, path = tempfile.mkstemp(suffix=f".{fmt}", dir=scratch_dir())  # the one place a hardened DuckDB may write
     os.close(fd)
     try:
         if fmt == "csv":
-            con.execute(f"COPY ({sql}) TO '{path}' (FORMAT csv, HEADER)")
+            con.execute(f"COPY ({sql}) TO '{path}' (FORMAT csv, HEADER)", params or [])
         else:
-            con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)", params or [])
         with open(path, "rb") as fh:
             data = fh.read()
     finally:
@@ -204,7 +225,7 @@ def _copy_bytes(con: duckdb.DuckDBPyConnection, sql: str, fmt: str) -> bytes:
     return b"\xef\xbb\xbf" + data if fmt == "csv" else data
 
 
-def _neutralised_case_sql() -> str:
+def _neutralised_case_sql(courts: Courts = None) -> tuple[str, list[object]]:
     """The case release with formula-like text neutralised (as analytics.export does for frames)."""
     parts = []
     for c in schema.CASE_COLUMNS:
@@ -215,23 +236,26 @@ def _neutralised_case_sql() -> str:
             parts.append(f"CASE WHEN regexp_matches({v}, '^[=+\\-@\\t\\r]') THEN '''' || {v} ELSE {v} END AS {c.name}")
         else:
             parts.append(c.name)
-    return f"SELECT {', '.join(parts)} FROM cases ORDER BY filed_date, case_no"
+    where, params = _scope(courts)
+    return f"SELECT {', '.join(parts)} FROM cases{where} ORDER BY filed_date, case_no", params
 
 
 def download(con: duckdb.DuckDBPyConnection, dataset_id: str, fmt: str, protected: bool = False,
-             mark: str | None = None) -> bytes:
+             mark: str | None = None, courts: Courts = None) -> bytes:
     """A data set's release as CSV (UTF-8 with BOM, formula text neutralised) or Parquet bytes.
 
     The case table is written by DuckDB directly (millions of rows); its released columns are
-    the same as ``frame(con, 'cases')``: the SQL applies the same withholding, and
-    ``disclosure_control`` refuses it to ``protected`` users. ``mark`` (``audit.watermark``) is
+    the same as ``frame(con, 'cases')``: the SQL applies the same withholding,
+    ``disclosure_control`` refuses it to ``protected`` users, and ``courts`` (a 法院 user's own)
+    limits its rows in the query. ``mark`` (``audit.watermark``) is
     the first line of a CSV and the ``watermark`` key of a Parquet file's metadata.
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown format {fmt}")
     if dataset_id == "cases":
         disclosure_control("cases", pd.DataFrame(), protected)  # raises for aggregates-only users
-        data = _copy_bytes(con, _neutralised_case_sql() if fmt == "csv" else _case_sql(), fmt)
+        sql, params = _neutralised_case_sql(courts) if fmt == "csv" else _case_sql(courts)
+        data = _copy_bytes(con, sql, fmt, params)
         if fmt == "csv" and mark:
             return b"\xef\xbb\xbf" + str(export.neutralise_cell(mark)).encode("utf-8") + b"\n" + data[3:]
         return data if fmt == "csv" or not mark else _parquet_marked(pq.read_table(io.BytesIO(data)), mark)

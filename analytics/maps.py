@@ -20,6 +20,7 @@ import pandas as pd
 import geodata
 from analytics import summary
 from analytics.filters import CaseFilter, stored_options
+from analytics.privacy import TableSpec
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,12 @@ DISTRICT_TABLE_LABELS = {
     "adcode": "区划代码", "name": "区县", "population": "常住人口(2020)", "cases": "案件数",
     "per_10k": "每万人案件数(年化)", "yoy_cur": "本期", "yoy_prev": "上年同期", "yoy": "同比",
 }
+
+
+# How the publication gate reads ``district_table`` (外部 users): counts, and the figures computed
+# from them; codes and population are public. Used by the map page and the meeting map slide.
+DISTRICT_SPEC = TableSpec(counts=("案件数", "本期", "上年同期"), dependent=("每万人案件数(年化)", "同比"),
+                          public=("区划代码", "常住人口(2020)"))
 
 
 def district_table(stats: pd.DataFrame, names: dict[int, str], unplaced: int = 0) -> pd.DataFrame:

@@ -19,7 +19,11 @@ pins pandas <= 2.3):
   "two hidden cells per line" rule misses. Secondary cells are chosen among the smallest
   non-zero cells (least information lost), as in tau-ARGUS's hypercube heuristic.
 * **Dependent figures.** A rate, share or index score computed from a suppressed cell is
-  suppressed too (``suppress_dependent``).
+  suppressed too (``suppress_dependent``). That includes the rate's own numerator: 3 of 5,000
+  cases is a rate of 0.06 % over a published 5,000, i.e. the count 3. A display table names the
+  numerator of each rate (``TableSpec.rates``); the numerators are gated as counts with the
+  table (primary and secondary suppression, as the attacker can recover them from rate and
+  denominator) without being published, and a rate is hidden wherever its numerator is.
 
 Every hidden cell is reported with its reason (``Suppression``), so the gate can log it.
 The module is pure: it never reads the store and never imports Streamlit.
@@ -400,6 +404,11 @@ class TableSpec:
     * ``drop``: columns withheld entirely from protected users.
     * ``margins``: False when no total over the rows is published anywhere (e.g. alerts of
       unrelated series): then only primary suppression applies.
+    * ``rates``: (rate column, numerator column) pairs: the count each rate (share, complement
+      rate) is computed from. Numerator columns are gated as counts together with ``counts``
+      (a published rate times its denominator gives them away); a numerator column that is not
+      itself in ``counts`` is not published (removed from the display). A rate is hidden where
+      its numerator is hidden, in addition to the row rule of ``dependent``.
 
     Columns not named are inferred by :func:`infer_spec`: integer columns are counts, other
     numeric columns dependent, text and key columns (codes, years, months) pass unchanged.
@@ -413,6 +422,7 @@ class TableSpec:
     total: tuple[str, object] | None = None
     drop: tuple[str, ...] = ()
     margins: bool = True
+    rates: tuple[tuple[str, str], ...] = ()
 
 
 # Names of figures computed from counts (rates, shares, means, scores): dependent, even when
@@ -430,8 +440,10 @@ def infer_spec(df: pd.DataFrame, spec: TableSpec | None = None) -> TableSpec:
     """``spec`` completed for the columns it does not name (see :class:`TableSpec`)."""
     spec = spec or TableSpec()
     named = {*spec.counts, *spec.dependent, *spec.sums, *spec.public, *spec.drop,
-             *(v for _, v in spec.largest)}
+             *(v for _, v in spec.largest), *(n for _, n in spec.rates)}
     counts, dependent = list(spec.counts), list(spec.dependent)
+    dependent += [r for r, _ in spec.rates if r not in named and r in df.columns]  # a rate is dependent
+    named |= {r for r, _ in spec.rates}
     for col in df.columns:
         if col in named or _is_key(str(col)):
             continue
@@ -451,7 +463,7 @@ def infer_spec(df: pd.DataFrame, spec: TableSpec | None = None) -> TableSpec:
                 whole = (num.dropna() == num.dropna().round()).all()
                 (counts if whole else dependent).append(col)
     return TableSpec(tuple(counts), tuple(dependent), spec.sums, spec.largest, spec.public,
-                     spec.total, spec.drop, spec.margins)
+                     spec.total, spec.drop, spec.margins, spec.rates)
 
 
 def _text(v: object) -> str:
@@ -499,6 +511,10 @@ def gate_frame(df: pd.DataFrame, rules: DisclosureRules, spec: TableSpec | None 
         is_total = (frame[spec.total[0]].astype(str) == str(spec.total[1])).to_numpy()
     inner = np.nonzero(~is_total)[0]
     counts = [c for c in spec.counts if c in frame.columns]
+    rates = [(r, n) for r, n in spec.rates if r in frame.columns and n in frame.columns]
+    # Numerators of rates: gated with the counts (an attacker recovers them), published only if
+    # they are counts of the table themselves.
+    helpers = list(dict.fromkeys(n for _, n in rates if n not in counts))
     hidden = pd.DataFrame(False, index=frame.index, columns=frame.columns)
     log: list[Suppression] = []
     label_col = frame.columns[0] if len(frame.columns) else None
@@ -518,11 +534,23 @@ def gate_frame(df: pd.DataFrame, rules: DisclosureRules, spec: TableSpec | None 
                 if mask[-1, j]:
                     hidden.at[i, col] = True
                     log.append(Suppression(label(i), col, "secondary"))
+    for col in helpers:  # each numerator column with its total (the city rate gives it away)
+        if not len(inner):
+            break
+        values = np.clip(pd.to_numeric(frame.loc[inner, col], errors="coerce").fillna(0).to_numpy(dtype=float),
+                         0, None)
+        prim = below_threshold(values, rules)
+        mask = secondary(values[:, None], prim[:, None], margins=spec.margins or bool(is_total.any()))
+        for k, i in enumerate(inner):
+            hidden.at[i, col] = bool(mask[k, 0])
+        for i in np.nonzero(is_total)[0]:
+            hidden.at[i, col] = bool(mask[-1, 0])
     row_hidden = hidden[counts].any(axis=1) if counts else pd.Series(False, index=frame.index)
     dependent = [c for c in spec.dependent if c in frame.columns]
+    own = {r: hidden[n] for r, n in rates}  # a rate's numerator hidden (primary or secondary)
     for col in dependent:
-        hidden[col] = row_hidden
-        log.extend(Suppression(label(i), col, "dependent") for i in np.nonzero(row_hidden.to_numpy())[0])
+        hidden[col] = row_hidden | own[col] if col in own else row_hidden
+        log.extend(Suppression(label(i), col, "dependent") for i in np.nonzero(hidden[col].to_numpy())[0])
     sums = [c for c in spec.sums if c in frame.columns]
     for col in sums:
         top = pd.to_numeric(df.reset_index(drop=True)[largest[col]], errors="coerce").fillna(0)
@@ -538,7 +566,7 @@ def gate_frame(df: pd.DataFrame, rules: DisclosureRules, spec: TableSpec | None 
         display[col] = [rules.hidden_label if h else _text(v) for v, h in zip(frame[col], hidden[col], strict=True)]
     for col in (*dependent, *sums):
         display[col] = [HIDDEN_OTHER if h else _text(v) for v, h in zip(frame[col], hidden[col], strict=True)]
-    return GatedFrame(display, hidden, tuple(log), tuple(withheld))
+    return GatedFrame(display.drop(columns=helpers), hidden.drop(columns=helpers), tuple(log), tuple(withheld))
 
 
 def gate_figure(value: float | None, rules: DisclosureRules) -> str | None:

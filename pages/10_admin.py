@@ -30,23 +30,35 @@ with users:
             else:
                 audit.record(ctx.con, ctx.user.name, "user_admin", detail=f"add {name} {role}")
                 st.success(f"已新建 {name}")
-    locked = [u[0] for u in auth.list_users(ctx.con) if u[4] is not None]
+    accounts = auth.list_users(ctx.con)
+    locked = [u[0] for u in accounts if u[4] is not None]
     if locked:
         who = st.selectbox("解锁账号", locked, key="adm_unlock_who")
         if st.button("解锁", key="adm_unlock"):
             auth.unlock(ctx.con, who)
             audit.record(ctx.con, ctx.user.name, "user_admin", detail=f"unlock {who}")
             st.rerun()
+    if accounts:  # a disabled account cannot sign in; its sessions end at their next page run
+        st.subheader("停用 / 启用账号")
+        state = {u[0]: bool(u[5]) for u in accounts}
+        c1, c2 = st.columns([3, 1])
+        who = c1.selectbox("账号", list(state), key="adm_dis_who",
+                           format_func=lambda n: f"{n}（已停用）" if state[n] else n)
+        action = "enable" if state[who] else "disable"
+        if c2.button("启用" if state[who] else "停用", key="adm_dis", width="stretch",
+                     disabled=who == ctx.user.name and action == "disable"):
+            auth.set_disabled(ctx.con, who, action == "disable")
+            audit.record(ctx.con, ctx.user.name, "user_admin", detail=f"{action} {who}")
+            st.rerun()
+        if who == ctx.user.name and action == "disable":
+            st.caption("不能停用当前登录的账号。 / You cannot disable your own account.")
 
 with log:
     c1, c2 = st.columns(2)
     who = c1.text_input("用户", key="adm_log_user")
     event = c2.selectbox("事件", ["", *audit.EVENTS], key="adm_log_event")
     table = audit.read(ctx.con, user=who or None, event=event or None)
-    check = audit.verify(ctx.con)
-    if check.ok:
-        st.success(f"审计链完整：{check.rows:,} 条记录未被修改。 / Audit chain intact.")
-    else:
-        st.error(f"审计链自第 {check.first_bad} 条起被修改或删除。 / Audit chain broken at row {check.first_bad}.")
+    check = audit.verify(ctx.con)  # keyed chain and head (analytics.audit): edits, gaps, truncation
+    (st.success if check.ok else st.error)(check.message)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(ctx, table, "审计日志", key="adm_dl")

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import importer
+from analytics.auth import may_import
 from ui import gov_import
 from ui.shell import setup_page, url_choice
 from ui.widgets import download_buttons
@@ -11,6 +12,9 @@ from ui.widgets import download_buttons
 ctx = setup_page("数据导入", filters=False)
 max_mb = ctx.settings.import_max_mb
 st.title("数据导入")
+if not may_import(ctx.user):  # writing into the store is for administrators only
+    st.error("仅管理员可导入数据。 / Only administrators may import data.")
+    st.stop()
 if url_choice("导入内容", {"cases": "案件清单", "gov": "政务数据"}, "kind", "imp_kind") == "gov":
     gov_import.render(ctx)  # government data (政务数据): ui/gov_import.py, analytics/govdata.py
     st.stop()
@@ -132,6 +136,7 @@ if confirm:
         st.stop()
     if summary.loaded:
         ctx.invalidate()
+        ctx.record("import", f"{uploaded.name}: {summary.inserted} 新增, {summary.replaced} 更新", summary.accepted)
     st.session_state["imp_result"] = (uploaded.file_id, summary)
 
 file_id, summary = st.session_state.get("imp_result", (None, None))

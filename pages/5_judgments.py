@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import judgments as J
+from analytics.auth import may_import
 from analytics.store import StoreError
 from ui import region_map
 from ui.shell import setup_page
@@ -18,17 +19,22 @@ st.caption(
 )
 
 with st.expander("导入裁判文书（CAIL JSON Lines）", expanded=ctx.run(J.record_count) == 0):
-    upload = st.file_uploader("选择 .jsonl 文件", type=["jsonl", "json", "txt"], key="jdg_file")
-    sample = J.sample_path()
-    c1, c2 = st.columns(2)
-    go_upload = c1.button("导入上传的文件", key="jdg_import", disabled=upload is None, width="stretch")
-    go_sample = c2.button(
-        "载入 CAIL2018 示例（3,675 条）",
-        key="jdg_sample",
-        disabled=sample is None,
-        width="stretch",
-        help=None if sample else "本机没有 ../shared/data/cail2018 示例数据",
-    )
+    if not may_import(ctx.user):  # writing into the store is for administrators only
+        st.info("仅管理员可导入裁判文书。 / Only administrators may import records.")
+        upload, sample = None, None
+        go_upload = go_sample = False
+    else:
+        upload = st.file_uploader("选择 .jsonl 文件", type=["jsonl", "json", "txt"], key="jdg_file")
+        sample = J.sample_path()
+        c1, c2 = st.columns(2)
+        go_upload = c1.button("导入上传的文件", key="jdg_import", disabled=upload is None, width="stretch")
+        go_sample = c2.button(
+            "载入 CAIL2018 示例（3,675 条）",
+            key="jdg_sample",
+            disabled=sample is None,
+            width="stretch",
+            help=None if sample else "本机没有 ../shared/data/cail2018 示例数据",
+        )
     if go_upload or go_sample:
         source = upload.getvalue() if go_upload else sample
         try:
@@ -38,6 +44,7 @@ with st.expander("导入裁判文书（CAIL JSON Lines）", expanded=ctx.run(J.r
             st.error(f"导入失败，未作任何改动：{exc}\n\nImport failed, nothing was written: {exc}")
         else:
             ctx.invalidate()
+            ctx.record("import", "裁判文书 " + ("示例" if go_sample else upload.name))
             st.success(f"{result.message.zh}\n\n{result.message.en}")
             for line, problem in result.bad[:10]:
                 st.caption(f"第 {line} 行 / line {line}: {problem.zh} / {problem.en}")

@@ -7,6 +7,7 @@ from analytics.alerts import detect
 from analytics.alerts import status as S
 from analytics.alerts.config import load_alert_config
 from analytics.alerts.multiple import expected_false_alarms
+from analytics.auth import LOCAL_USER, alert_districts
 from ui import alert_charts as ac
 from ui.shell import setup_page, synthetic_banner
 from ui.widgets import download_buttons
@@ -67,7 +68,16 @@ if not series.empty:
                     width="stretch")
 if not ctx.user.protected:  # registering and reading the courts' handling is for court staff
     st.subheader("状态登记")
-    ac.status_editor(ctx.con, alerts, key="al_st")
+    # 管理员: every alert; 法院: the alerts of their courts' districts (analytics.auth.alert_districts).
+    allowed = alert_districts(ctx.user)
+    mine = alerts if allowed is None else alerts[alerts["adcode"].isin(sorted(allowed))]
+    if mine.empty and not alerts.empty:
+        st.info("本账号只能登记本院所在区县的预警；所选范围内没有。 / "
+                "You may register alerts of your own court's district only; none in this scope.")
+    ac.status_editor(ctx.con, mine, key="al_st", who=None if ctx.user == LOCAL_USER else ctx.user.name,
+                     on_saved=lambda detail: ctx.record("alert_status", detail))
     with st.expander("预警处理历史 / History"):
         hist_tbl = ac.history_table(ctx.con, key="al_hist")
         download_buttons(ctx, hist_tbl, ctx.file_stem("预警处理历史"), key="al_hist_dl")
+else:
+    st.info("外部用户不能登记或查看预警处理状态。 / External users can neither register nor read alert handling.")

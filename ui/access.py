@@ -62,17 +62,40 @@ def _login_form(con: duckdb.DuckDBPyConnection, settings: auth.AccessSettings) -
     return result.user
 
 
+def peer_address() -> str | None:
+    """The TCP peer of this session's WebSocket, or None when it is not known.
+
+    ``st.context.ip_address`` reports loopback peers as None, which cannot be told apart from a
+    missing address; the session's client context holds the peer as the server saw it (Streamlit
+    itself reads it there to recognise loopback). A missing address stays None: never trusted.
+    """
+    from streamlit.runtime import exists, get_instance
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    reported = st.context.ip_address
+    if isinstance(reported, str) and reported:
+        return reported
+    run = get_script_run_ctx()
+    if run is None or not exists():
+        return None
+    client = get_instance().get_client(run.session_id)
+    context = getattr(client, "client_context", None) if client is not None else None
+    ip = getattr(context, "remote_ip", None)
+    return ip if isinstance(ip, str) and ip else None  # (a test runtime has no real peer)
+
+
 def current_user(con: duckdb.DuckDBPyConnection) -> auth.User:
     """The visitor; stops the page (after showing a sign-in form or a refusal) when unknown."""
     settings = _settings()
     if settings.mode == "none":
         return auth.LOCAL_USER
     if settings.mode == "proxy":
-        ip = st.context.ip_address or "127.0.0.1"  # Streamlit reports loopback as None
+        ip = peer_address()  # None (unknown) is not trusted
         user = auth.user_from_proxy(con, dict(st.context.headers), ip, settings)
         if user is None:
             if not st.session_state.get("_auth_refused"):
-                audit.record(con, "?", "sign_in_failed", detail=f"proxy header missing or untrusted peer {ip}")
+                audit.record(con, "?", "sign_in_failed",
+                             detail=f"proxy header missing or untrusted peer {ip or 'unknown'}")
                 st.session_state["_auth_refused"] = True
             st.error("未通过统一身份认证：请从法院内网门户进入。 / "
                      "Not signed in: open the app through the court portal.")
@@ -84,6 +107,15 @@ def current_user(con: duckdb.DuckDBPyConnection) -> auth.User:
     if st.session_state.pop("_auth_signed_out", False):
         _set_cookie(None)
     user = st.session_state.get(_USER)
+    if user is not None:
+        # Checked on every run: a session revoked or expired, or of an account disabled since,
+        # ends here (and a changed role or court applies at once), not only at the next sign-in.
+        user = auth.session_user(con, st.session_state.get(_TOKEN))
+        if user is None:
+            st.session_state.pop(_USER, None)
+            st.session_state.pop(_TOKEN, None)
+        else:
+            st.session_state[_USER] = user
     if user is None:
         raw = st.context.cookies.get(COOKIE)
         token = raw if isinstance(raw, str) else None  # (AppTest has no real cookies)

@@ -3,6 +3,8 @@ the baseline band, district map of active alerts, status editor and history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import pydeck as pdk
@@ -98,8 +100,13 @@ def show_map(counts: pd.DataFrame, style_url: str, key: str) -> None:
     legend(items, "未处置预警数")
 
 
-def status_editor(con, alerts: pd.DataFrame, key: str) -> None:
-    """Pick an alert, set its status with who and a note; saved in the store at once."""
+def status_editor(con, alerts: pd.DataFrame, key: str, who: str | None = None,
+                  on_saved: Callable[[str], None] | None = None) -> None:
+    """Pick an alert, set its status with who and a note; saved in the store at once.
+
+    ``alerts``: the alerts this user may register (the page narrows them by role); ``who``: the
+    signed-in user, recorded as 处理人 (typed by hand only in single-user mode, ``None``);
+    ``on_saved(detail)`` is called after a save (the page writes its audit row there)."""
     if alerts.empty:
         return
     ids = list(alerts["alert_id"])
@@ -109,14 +116,20 @@ def status_editor(con, alerts: pd.DataFrame, key: str) -> None:
     now = dict(zip(ids, alerts["status"], strict=True))[chosen]
     status = c2.selectbox("状态", S.STATUSES, index=S.STATUSES.index(now), key=f"{key}_status")
     c3, c4 = st.columns([1, 3])
-    who = c3.text_input("处理人", key=f"{key}_who", max_chars=S.MAX_TEXT)
+    if who is None:
+        handler = c3.text_input("处理人", key=f"{key}_who", max_chars=S.MAX_TEXT)
+    else:
+        handler = who
+        c3.text_input("处理人", value=who, key=f"{key}_who_fixed", disabled=True)
     note = c4.text_input("备注", key=f"{key}_note", max_chars=S.MAX_TEXT)
     if st.button("保存状态", key=f"{key}_save"):
         try:
-            S.set_status(con, chosen, status, who, note)
+            S.set_status(con, chosen, status, handler, note)
         except S.StatusError as err:
             st.error(str(err))
         else:
+            if on_saved is not None:
+                on_saved(f"{chosen}: {status}")
             st.success(f"已保存：{status} / saved")
             st.rerun()
 

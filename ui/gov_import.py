@@ -29,6 +29,7 @@ def render(ctx: Ctx) -> None:
             return
         if result.loaded:
             ctx.invalidate()
+            ctx.record("import", f"政务数据 {up.name}", result.accepted)
         st.session_state["gov_result"] = (up.file_id, result)
     file_id, summary = st.session_state.get("gov_result", (None, None))
     if summary is None or file_id != up.file_id:

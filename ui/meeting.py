@@ -7,6 +7,9 @@ step through the slides; on the map slide a play button steps through the years.
 Slides: the map, six trial indicators, the latest month's top alerts with their explanation, and
 the districts ranked by the composite 经济社会运行 index (the filter's last year).
 Nothing is fetched from outside: the keyboard script is inline and talks to the page only.
+For 外部 users every slide passes the publication gate of the shell (``Ctx.gated``/``figure``)
+as the product pages do: hidden districts grey and "<10" on the map, small headline counts "<10"
+with no rate or change computed from them, ratios "—" when a count they rest on is small.
 """
 
 from __future__ import annotations
@@ -100,13 +103,34 @@ def stepper(index: int, count: int, labels: list[str]) -> None:
                f"{labels[index]} · PageUp/PageDown 翻页</div>", unsafe_allow_html=True)
 
 
-def _headline(ctx: Ctx, flt: CaseFilter) -> None:
+def _headline(ctx: Ctx, flt: CaseFilter, withheld: bool = False) -> None:
+    """Four headline figures; for 外部 users as on the map page: a small count "<10", no rate or
+    change from one, nothing of a district whose row the district table hides (``withheld``)."""
     head = ctx.run(maps.headline, flt, ctx.as_of)
-    st.metric("新收案件", f"{head.cases:,}")
-    st.metric(head.window.label, "—" if head.yoy is None else f"{head.yoy:+.1%}",
-              delta=None if head.yoy is None else f"{head.yoy_cur - head.yoy_prev:+,} 件", delta_color="off")
-    st.metric("已结案比例", "—" if head.closed_share is None else f"{head.closed_share:.1%}")
-    st.metric("所选期间立案、至今未结", f"{head.pending:,}")
+    hidden = ctx.rules.hidden_label
+    cases = hidden if withheld else ctx.figure(head.cases, f"{head.cases:,}", "会议模式_新收案件")
+    yoy_small = withheld or any(ctx.figure(n, "", "会议模式_同比") for n in (head.yoy_cur, head.yoy_prev))
+    share_small = withheld or any(ctx.figure(n, "", "会议模式_已结案比例")
+                                  for n in (head.cases, head.closed, head.pending))
+    st.metric("新收案件", cases)
+    st.metric(head.window.label, "—" if head.yoy is None or yoy_small else f"{head.yoy:+.1%}",
+              delta=None if head.yoy is None or yoy_small else f"{head.yoy_cur - head.yoy_prev:+,} 件",
+              delta_color="off")
+    st.metric("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}")
+    st.metric("所选期间立案、至今未结",
+              "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", "会议模式_至今未结"))
+
+
+def map_hidden(ctx: Ctx, flt: CaseFilter, stats) -> tuple[int, ...]:  # stats: maps.district_stats rows
+    """Districts whose count a 外部 user may not see (the map page's district table through the
+    gate, with the unplaced row: primary and secondary suppression); () for other users."""
+    if not ctx.user.protected:
+        return ()
+    table = maps.district_table(stats, geodata.district_names(), ctx.run(maps.unplaced_count, flt))
+    gated = ctx.gated(table, "会议模式_区县案件", maps.DISTRICT_SPEC)
+    if gated is None:
+        return ()
+    return tuple(int(a) for a, h in zip(table["区划代码"], gated.hidden["案件数"], strict=True) if h)
 
 
 def slide_map(ctx: Ctx, height: int) -> None:
@@ -126,20 +150,45 @@ def slide_map(ctx: Ctx, height: int) -> None:
         st.query_params["yr"] = str(year)
         flt = replace(ctx.flt, year_from=year, year_to=year)
         stats = ctx.run(maps.district_stats, flt, geodata.rate_population(), ctx.as_of)
-        classes = classify(stats["cases"].tolist())
+        hidden = map_hidden(ctx, flt, stats)
+        classes = classify(stats.loc[~stats["adcode"].isin(hidden), "cases"].tolist())
         head = ctx.run(maps.headline, flt, ctx.as_of)
-        features = deck.district_features(geodata.districts_gdf(), stats, classes, None, head.window.label)
+        label = ctx.rules.hidden_label if hidden else "<10"
+        features = deck.district_features(geodata.districts_gdf(), stats, classes, None, head.window.label,
+                                          hidden, label)
         left, right = st.columns([3, 1], gap="large")
         with left:
             chart = deck.build_deck(features, geodata.load_context(), None, ctx.settings.map_style_url)
             chart.initial_view_state = MEETING_VIEW  # the whole city fits from 1280x720 up
             st.pydeck_chart(chart, height=height, key=f"mt_map_{year}")
-            legend(classes.legend("{:,.0f}"), "案件数")
+            legend(classes.legend("{:,.0f}") + ([(f"{label} 不公开", deck.SUPPRESSED)] if hidden else []), "案件数")
         with right:
             st.markdown(f"<div class='meeting-year'>{year}年</div>", unsafe_allow_html=True)
-            _headline(ctx, flt)
+            _headline(ctx, flt, withheld=flt.district is not None and flt.district in hidden)
 
     _map()
+
+
+def _trial_value(ctx: Ctx, name: str, now: dict, hide_ratios: bool) -> tuple[str, str | None]:
+    """An indicator's value and 同比 text as this user may see them (外部: the trial page's rules:
+    a small count "<10" without change; other figures "—" when a count they rest on is small)."""
+    from analytics import indicators as ind
+    from ui.trial_sections import small_numerator
+
+    r = now[name]
+    value = ind.format_value(name, r["current"])
+    change = ind.format_change(name, r["yoy_diff"], r["yoy_pct"])
+    delta = change and f"{change}（同比）"
+    if not ctx.user.protected:
+        return value, delta
+    if ind.INDICATORS.get(name) == "count":
+        small = ctx.figure(r["current"], "", f"会议模式_{ind.LABELS[name]}")
+        if small or ctx.figure(r["yoy"], "", f"会议模式_{ind.LABELS[name]}"):
+            return small or value, None
+        return value, delta
+    if hide_ratios or small_numerator(ctx, name, now):
+        return "—", None
+    return value, delta
 
 
 def slide_trial(ctx: Ctx, height: int) -> None:
@@ -147,17 +196,21 @@ def slide_trial(ctx: Ctx, height: int) -> None:
     from datetime import date
 
     from analytics import indicators as ind
+    from ui.trial_sections import _small_stock, scope_withheld
 
     start, end = date(ctx.flt.year_from, 1, 1), min(date(ctx.flt.year_to, 12, 31), ctx.as_of)
+    if scope_withheld(ctx, start, end):  # 外部: a district or court whose row the gate hides
+        st.info(f"所选区县或法院的案件数少于 {ctx.rules.threshold} 件或可由其推算，不公开。 / "
+                "Not published for this scope (small counts).")
+        return
     cmp = ctx.run(ind.compare, ctx.flt, start, end)
     now = {r["indicator"]: r for r in cmp.to_dict("records")}
+    hide = ctx.user.protected and _small_stock(ctx, now)
     names = [n for n in ind.HEADLINE if n in now][:6]
     for row in (names[:3], names[3:6]):
         for col, name in zip(st.columns(3), row, strict=False):
-            r = now[name]
-            col.metric(ind.LABELS[name], ind.format_value(name, r["current"]),
-                       delta=(d := ind.format_change(name, r["yoy_diff"], r["yoy_pct"])) and f"{d}（同比）",
-                       delta_color="off")
+            value, delta = _trial_value(ctx, name, now, hide)
+            col.metric(ind.LABELS[name], value, delta=delta, delta_color="off")
     st.markdown(f"<div class='meeting-note'>{start:%Y.%m.%d}–{end:%Y.%m.%d} · 定义见“审判执行运行情况”页</div>",
                 unsafe_allow_html=True)
 
@@ -180,7 +233,6 @@ def slide_alerts(ctx: Ctx, height: int) -> None:
     from analytics.alerts import status as S
     from analytics.alerts.config import load_alert_config
     from analytics.alerts.explain import month_cn
-    from analytics.privacy import DisclosureRules
     from ui.alert_charts import MONTH_KEY
 
     cfg = load_alert_config()
@@ -193,7 +245,7 @@ def slide_alerts(ctx: Ctx, height: int) -> None:
                                  ctx.options.cause_parent)
     withheld = 0
     if ctx.user.protected:  # as the publication gate does: a small count hides its alert's figures
-        small = alerts["observed"] < DisclosureRules().threshold
+        small = alerts["observed"] < ctx.rules.threshold
         withheld, alerts = int(small.sum()), alerts[~small]
     active = alerts[~alerts["status"].isin(S.CLOSED)]
     c = st.columns([1.7, 1, 1, 1])
@@ -212,7 +264,7 @@ def slide_alerts(ctx: Ctx, height: int) -> None:
                  ("say", str(r.sentence)), ("", str(r.status))]
                 for i, (r, p) in enumerate(zip(top.itertuples(), place, strict=True), start=1)])
     more = f"另有 {len(alerts) - TOP_ALERTS} 条见“风险预警”页。" if len(alerts) > TOP_ALERTS else ""
-    hidden = f"{withheld} 条预警件数少于 {DisclosureRules().threshold}，不公开。" if withheld else ""
+    hidden = f"{withheld} 条预警件数少于 {ctx.rules.threshold}，不公开。" if withheld else ""
     st.markdown(f"<div class='meeting-note'>按强度排序（超出预期上限的幅度）· 一审新收 · {more}{hidden}</div>",
                 unsafe_allow_html=True)
 

@@ -9,14 +9,14 @@ definition exactly as it is computed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics import indicators as ind
-from analytics.privacy import TableSpec
+from analytics.privacy import DisclosureRules, GatedFrame, TableSpec, gate_frame
 from ui import charts
 from ui.shell import Ctx
 from ui.widgets import download_buttons
@@ -35,6 +35,33 @@ def table_spec(columns: list[str]) -> TableSpec:
     counts = tuple(label(c) for c in columns if ind.INDICATORS.get(c) == "count")
     dependent = tuple(label(c) for c in columns if c in ind.INDICATORS and ind.INDICATORS[c] != "count")
     return TableSpec(counts=counts, dependent=dependent)
+
+
+def _label(c: str) -> str:  # as ``ind.display_table`` names the column
+    return ind.LABELS.get(c, c) + ("(%)" if ind.INDICATORS.get(c) == "ratio" else "")
+
+
+def numerator_gate(rows: pd.DataFrame, columns: list[str]) -> Callable[[pd.DataFrame, DisclosureRules], GatedFrame]:
+    """The gate of an indicator display table made from ``rows`` (``ind.summary``), which also
+    knows each rate's numerator count (``TableSpec.rates``): a rate over a large denominator
+    whose numerator is small (3 of 5,000) is hidden like that count. The numerators come from
+    ``rows`` (same row order as the display table) and are not published."""
+    spec = table_spec(columns)
+    pairs = []
+    for c in columns:
+        d = ind.definition(c) if c in ind.INDICATORS else None
+        if d is None or d.kind != "ratio" or len(d.num) != 1 or ind.INDICATORS.get(d.num[0]) != "count":
+            continue  # amount ratios (执行到位率) and multi-ingredient ones: the row rule only
+        if d.num[0] in rows.columns:
+            pairs.append((_label(c), d.num[0]))
+
+    def gate(df: pd.DataFrame, rules: DisclosureRules) -> GatedFrame:
+        helper = {f"_num_{n}": pd.to_numeric(rows[n], errors="coerce").fillna(0).to_numpy() for _, n in pairs}
+        rates = tuple((r, f"_num_{n}") for r, n in pairs)
+        return gate_frame(df.reset_index(drop=True).assign(**helper), rules,
+                          TableSpec(counts=spec.counts, dependent=spec.dependent, rates=rates))
+
+    return gate
 
 
 def scope_withheld(ctx: Ctx, start: dt.date, end: dt.date) -> bool:
@@ -58,6 +85,16 @@ def scope_withheld(ctx: Ctx, start: dt.date, end: dt.date) -> bool:
         if any(unit in chosen for unit, h in zip(rows[by], hidden_rows, strict=True) if h):
             return True
     return False
+
+
+def small_numerator(ctx: Ctx, name: str, now: Mapping[str, Mapping[str, object]]) -> bool:
+    """True when a 外部 user must not see the ratio ``name``: the count it is computed from
+    (its numerator, ``analytics.indicators`` catalogue) is small this period (3 of 5,000)."""
+    if not ctx.user.protected or ind.INDICATORS.get(name) != "ratio":
+        return False
+    num = ind.definition(name).num
+    return any(ind.INDICATORS.get(n) == "count" and n in now
+               and ctx.figure(now[n]["current"], "", ind.LABELS[name]) for n in num)  # type: ignore[arg-type]
 
 
 def _small_stock(ctx: Ctx, now: Mapping[str, Mapping[str, object]]) -> bool:
@@ -114,7 +151,8 @@ def metrics(cmp: pd.DataFrame, ranges: Ranges, ctx: Ctx | None = None) -> None:
     hide = ctx is not None and ctx.user.protected and _small_stock(ctx, now)
     cols = st.columns(6)
     for i, name in enumerate(ind.HEADLINE):
-        _metric(cols[i % 6], name, now[name], ranges, ctx, hide)
+        _metric(cols[i % 6], name, now[name], ranges, ctx,
+                hide or (ctx is not None and small_numerator(ctx, name, now)))
     unknown = now["limit_unknown_closed"]["current"]
     st.caption(f"法定审限内结案率：未扣除审限；审限未知 {ind.format_value('limit_unknown_closed', unknown)} 件"
                "（缺适用程序等，不计入分子分母）。期末未结为期末全部在办案件，不限立案年份。")
@@ -122,7 +160,8 @@ def metrics(cmp: pd.DataFrame, ranges: Ranges, ctx: Ctx | None = None) -> None:
         st.markdown(f"**{title}**")
         cols = st.columns(6)
         for i, name in enumerate(names):
-            _metric(cols[i % 6], name, now[name], ranges, ctx, hide)
+            _metric(cols[i % 6], name, now[name], ranges, ctx,
+                    hide or (ctx is not None and small_numerator(ctx, name, now)))
 
 
 def cohort(cmp: pd.DataFrame, ctx: Ctx | None = None) -> None:
@@ -200,14 +239,15 @@ def group_tables(ctx: Ctx, start: dt.date, end: dt.date) -> list[str]:
     court_codes = list(courts["court_code"])
     st.subheader("各法院（点击一行查看案件）")
     court_tbl = ind.display_table(courts, ["court_name", *ind.TABLE_COLUMNS])
-    spec = table_spec(["court_name", *ind.TABLE_COLUMNS])
+    spec = numerator_gate(courts, ["court_name", *ind.TABLE_COLUMNS])
     st.dataframe(ctx.gate(court_tbl, "各法院运行情况", spec), hide_index=True, key="trial_courts",
                  on_select=lambda: pick("trial_courts", "trial_drill_court", court_codes),
                  selection_mode="single-row")
     download_buttons(ctx, court_tbl, ctx.file_stem("各法院运行情况"), key="trial_dl_courts", spec=spec)
     st.subheader("各区县")
-    dist_tbl = ind.display_table(ctx.run(ind.summary, ctx.flt, start, end, by="adcode"),
-                                 ["district_name", *ind.TABLE_COLUMNS])
+    dists = ctx.run(ind.summary, ctx.flt, start, end, by="adcode")
+    dist_tbl = ind.display_table(dists, ["district_name", *ind.TABLE_COLUMNS])
+    spec = numerator_gate(dists, ["district_name", *ind.TABLE_COLUMNS])
     st.dataframe(ctx.gate(dist_tbl, "各区县运行情况", spec), hide_index=True, key="trial_districts")
     download_buttons(ctx, dist_tbl, ctx.file_stem("各区县运行情况"), key="trial_dl_districts", spec=spec)
     return court_codes

@@ -16,7 +16,7 @@ import importlib.util
 import pandas as pd
 
 from analytics import indicators as ind
-from analytics.filters import load_options
+from analytics.filters import CaseFilter, load_options
 from analytics.report import figures
 from analytics.report import text as T
 from analytics.report.common import (
@@ -280,19 +280,39 @@ def active_alerts(req: ReportRequest, run: Runner) -> pd.DataFrame | None:
     return got if {"sentence", "kind_label", "district"} <= set(got.columns) else None
 
 
+def alert_scope(flt: CaseFilter) -> tuple[str, str]:
+    """Where the report's alerts come from, truthfully: (place, note).
+
+    Alerts are series of first-instance intake by district and cause over all courts
+    (``analytics.alerts``); ``apply_filter`` narrows them by district, category and cause only.
+    So the place is the district (or 全市) with the category/cause qualifiers, and the note says
+    which parts of the filter (courts, procedures, outcomes) the alerts do not follow.
+    """
+    place = district_names().get(flt.district, str(flt.district)) if flt.district is not None else "全市"
+    what = [*flt.categories, *flt.cause_groups, *flt.causes]
+    if what:
+        place += f"（{'、'.join(what)}）"
+    ignored = [label for attr, label in (("courts", "法院"), ("procedures", "审级"), ("outcomes", "结案方式"))
+               if getattr(flt, attr)]
+    note = (f"预警按区县和案由监测全市各法院的一审新收，不区分{'、'.join(ignored)}。" if ignored else "")
+    return place, note
+
+
 def _alert_blocks(req: ReportRequest, alerts: pd.DataFrame | None) -> list[Paragraph | Table]:
-    """三、存在问题: the active alerts, counted by type, the strongest listed."""
+    """三、存在问题: the active alerts, counted by type, the strongest listed; the text names the
+    alerts' real scope (``alert_scope``), not the report's filter."""
     if alerts is None:
         return []
     month = f"{req.end.year}年{req.end.month}月"
+    place, note = alert_scope(req.flt)
     if alerts.empty:
-        return [Paragraph(f"风险预警方面，{month}所选范围内没有触发预警。")]
+        return [Paragraph(T.clean(f"风险预警方面，{month}{place}没有触发预警。{note}"))]
     kinds = alerts["kind_label"].value_counts()
     counts = "、".join(f"{k}{v}条" for k, v in kinds.items())
     top = alerts.head(MAX_ALERTS)
     return [
-        Paragraph(T.clean(f"风险预警方面，{month}所选范围内共有{len(alerts)}条预警（{counts}），"
-                          f"按强度列示前{len(top)}条如表6。")),
+        Paragraph(T.clean(f"风险预警方面，{month}{place}共有{len(alerts)}条预警（{counts}），"
+                          f"按强度列示前{len(top)}条如表6。{note}")),
         Table(f"表6 {month}风险预警（前{len(top)}条）", ("类型", "区县", "说明"),
               tuple((str(r["kind_label"]), str(r["district"]), str(r["sentence"])) for r in top.to_dict("records")),
               font_pt=8.0, widths=(1.3, 0.8, 7.0)),
