@@ -498,3 +498,29 @@ def test_report_alert_text_names_the_real_scope() -> None:
     assert "2025年6月崇川（民事）共有1条预警" in district and "不区分" not in district
     empty = said(CaseFilter(2025, 2025, procedures=("一审",)), alerts.iloc[0:0])
     assert empty == "风险预警方面，2025年6月全市没有触发预警。预警按区县和案由监测全市各法院的一审新收，不区分审级。"
+
+
+# 4. on the trial page: a headline rate over a large denominator with a small numerator
+
+def test_trial_page_hides_a_rate_whose_numerator_is_small(store: Path) -> None:
+    """2024, all cases (small store): 超12个月未结 6 of 905 pending cases, every 收结存 count large."""
+    import datetime as dt_
+
+    from analytics import indicators as ind
+    from analytics.filters import CaseFilter
+
+    label = ind.LABELS["over_12m_pending_ratio"]
+    cmp = ind.compare(_app_con(store), CaseFilter(2024, 2024), dt_.date(2024, 1, 1), dt_.date(2024, 12, 31))
+    now = {r["indicator"]: r for r in cmp.to_dict("records")}
+    assert 0 < now["over_12m_pending"]["current"] < 10 and now["pending_end"]["current"] >= 100
+    gov = _as("pages/2_trial.py", "gov", {"y": "2024-2024"})
+    assert not gov.exception, gov.exception
+    metric = next(m for m in gov.metric if m.label.startswith(label))
+    assert metric.value == "—"
+    assert next(m for m in gov.metric if m.label.startswith(ind.LABELS["closure_rate"])).value != "—"
+    table = next(d.value for d in gov.dataframe if {"指标", "单位", "本期"} <= set(d.value.columns))
+    assert table.loc[table["指标"] == label, "本期"].item() == "—"
+    districts = next(d.value for d in gov.dataframe if "区县" in d.value.columns and f"{label}(%)" in d.value.columns)
+    assert (districts[f"{label}(%)"] == "—").any() and not (districts["期末未结（全部在办）"] == "<10").all()
+    admin = _as("pages/2_trial.py", "admin", {"y": "2024-2024"})
+    assert next(m for m in admin.metric if m.label.startswith(label)).value != "—"

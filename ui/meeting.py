@@ -188,7 +188,7 @@ def _trial_value(ctx: Ctx, name: str, now: dict, hide_ratios: bool) -> tuple[str
         return value, delta
     if hide_ratios or small_numerator(ctx, name, now):
         return "—", None
-    return value, delta
+    return value, None if small_numerator(ctx, name, now, "yoy") else delta
 
 
 def slide_trial(ctx: Ctx, height: int) -> None:

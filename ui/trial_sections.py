@@ -87,14 +87,15 @@ def scope_withheld(ctx: Ctx, start: dt.date, end: dt.date) -> bool:
     return False
 
 
-def small_numerator(ctx: Ctx, name: str, now: Mapping[str, Mapping[str, object]]) -> bool:
-    """True when a 外部 user must not see the ratio ``name``: the count it is computed from
-    (its numerator, ``analytics.indicators`` catalogue) is small this period (3 of 5,000)."""
+def small_numerator(ctx: Ctx, name: str, now: Mapping[str, Mapping[str, object]], key: str = "current") -> bool:
+    """True when a 外部 user must not see the ratio ``name`` of period ``key`` ("current", "yoy",
+    "pop" of ``ind.compare``): the count it is computed from (its numerator in the indicator
+    catalogue) is small in that period (3 of 5,000)."""
     if not ctx.user.protected or ind.INDICATORS.get(name) != "ratio":
         return False
     num = ind.definition(name).num
     return any(ind.INDICATORS.get(n) == "count" and n in now
-               and ctx.figure(now[n]["current"], "", ind.LABELS[name]) for n in num)  # type: ignore[arg-type]
+               and ctx.figure(now[n][key], "", ind.LABELS[name]) for n in num)  # type: ignore[arg-type]
 
 
 def _small_stock(ctx: Ctx, now: Mapping[str, Mapping[str, object]]) -> bool:
@@ -119,16 +120,18 @@ def period_caption(start: dt.date, end: dt.date, flt_outcomes: tuple[str, ...]) 
 
 
 def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ranges,
-            ctx: Ctx | None = None, hide_ratios: bool = False) -> None:
+            ctx: Ctx | None = None, hide_ratios: bool = False, hide_change: bool = False) -> None:
     """One indicator as a metric: value, 同比 change, definition and 环比 in the help text.
 
-    For 外部 users (``ctx.user.protected``) a small count is "<10" with no change, and every
-    other figure is "—" when ``hide_ratios`` (a count it is computed from is small)."""
+    For 外部 users (``ctx.user.protected``) a small count is "<10" with no change, every other
+    figure is "—" when ``hide_ratios`` (a count it is computed from is small), and shown without
+    its 同比/环比 when ``hide_change`` (a count those rest on is small)."""
     if ctx is not None and ctx.user.protected:
         count = ind.INDICATORS.get(name) == "count"
         hidden = (ctx.figure(r["current"], "", ind.LABELS[name]) if count  # type: ignore[arg-type]
                   else ("—" if hide_ratios else ""))
-        if hidden or any(ctx.figure(r[k], "", ind.LABELS[name]) for k in ("yoy", "pop") if count):  # type: ignore[arg-type]
+        if hidden or hide_change or any(ctx.figure(r[k], "", ind.LABELS[name])  # type: ignore[arg-type]
+                                        for k in ("yoy", "pop") if count):
             col.metric(ind.LABELS[name], hidden or ind.format_value(name, r["current"]),  # type: ignore[arg-type]
                        help=f"{ind.definition(name).help}\n\n小于 {ctx.rules.threshold} 件的数及由其计算的比率不公开。")
             return
@@ -145,14 +148,23 @@ def _metric(col: DeltaGenerator, name: str, r: Mapping[str, object], ranges: Ran
     )
 
 
+def _ratio_hiding(ctx: Ctx | None, name: str, now: Mapping[str, Mapping[str, object]],
+                  hide: bool) -> tuple[bool, bool]:
+    """(hide the value, hide its changes) of a ratio for this user: its numerator small now, or
+    in the 同比/环比 period."""
+    if ctx is None or not ctx.user.protected:
+        return hide, False
+    return (hide or small_numerator(ctx, name, now),
+            any(small_numerator(ctx, name, now, k) for k in ("yoy", "pop")))
+
+
 def metrics(cmp: pd.DataFrame, ranges: Ranges, ctx: Ctx | None = None) -> None:
     """The headline metrics, then the further groups (durations, appeals, 调撤, limits)."""
     now = {r["indicator"]: r for r in cmp.to_dict("records")}
     hide = ctx is not None and ctx.user.protected and _small_stock(ctx, now)
     cols = st.columns(6)
     for i, name in enumerate(ind.HEADLINE):
-        _metric(cols[i % 6], name, now[name], ranges, ctx,
-                hide or (ctx is not None and small_numerator(ctx, name, now)))
+        _metric(cols[i % 6], name, now[name], ranges, ctx, *_ratio_hiding(ctx, name, now, hide))
     unknown = now["limit_unknown_closed"]["current"]
     st.caption(f"法定审限内结案率：未扣除审限；审限未知 {ind.format_value('limit_unknown_closed', unknown)} 件"
                "（缺适用程序等，不计入分子分母）。期末未结为期末全部在办案件，不限立案年份。")
@@ -160,8 +172,7 @@ def metrics(cmp: pd.DataFrame, ranges: Ranges, ctx: Ctx | None = None) -> None:
         st.markdown(f"**{title}**")
         cols = st.columns(6)
         for i, name in enumerate(names):
-            _metric(cols[i % 6], name, now[name], ranges, ctx,
-                    hide or (ctx is not None and small_numerator(ctx, name, now)))
+            _metric(cols[i % 6], name, now[name], ranges, ctx, *_ratio_hiding(ctx, name, now, hide))
 
 
 def cohort(cmp: pd.DataFrame, ctx: Ctx | None = None) -> None:
@@ -200,17 +211,19 @@ def ranges_and_compare(ctx: Ctx, cmp: pd.DataFrame, ranges: Ranges) -> None:
 
 def _gate_compare(ctx: Ctx, cmp: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
     """The comparison table for 外部 users: a count below the threshold in any period is "<10"
-    (its changes "—"); ratios and other figures "—" in a period whose 收结存 counts are small."""
+    (its changes "—"); ratios and other figures "—" in a period whose 收结存 counts are small, and
+    a ratio "—" in a period whose own numerator is small."""
     out = full.astype(object).copy()
     periods = (("current", "本期"), ("yoy", "同期(同比)"), ("pop", "上期(环比)"))
-    stock = {r["indicator"]: r for r in cmp.to_dict("records") if r["indicator"] in STOCK_COUNTS}
+    every = {r["indicator"]: r for r in cmp.to_dict("records")}
+    stock = {k: r for k, r in every.items() if k in STOCK_COUNTS}
     small_period = {key: any(ctx.figure(r[key], "", "指标同比环比") for r in stock.values()) for key, _ in periods}
     for i, r in enumerate(cmp.to_dict("records")):
         count = ind.INDICATORS[r["indicator"]] == "count"
         for key, col in periods:
             if count and ctx.figure(r[key], "", "指标同比环比"):
                 out.at[i, col] = ctx.rules.hidden_label
-            elif not count and small_period[key]:
+            elif not count and (small_period[key] or small_numerator(ctx, r["indicator"], every, key)):
                 out.at[i, col] = "—"
         if any(out.at[i, col] in (ctx.rules.hidden_label, "—") for _, col in periods):
             out.at[i, "同比增减"] = out.at[i, "环比增减"] = "—"
