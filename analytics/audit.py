@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,10 @@ EVENTS = ("sign_in", "sign_in_failed", "locked", "sign_out", "view", "export", "
 _GENESIS = "0" * 64
 KEY_ENV = "SHUZHU_AUDIT_KEY_FILE"
 KEY_BYTES = 32
+# One writer at a time in this process: sessions of the app share one DuckDB instance, and two
+# appends at once would both read the same last row and conflict on the head (DuckDB's
+# optimistic concurrency). Other processes cannot open the store while the app holds it.
+_APPEND = threading.Lock()
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -120,7 +125,13 @@ def record(con: duckdb.DuckDBPyConnection, user: str, event: str, *, page: str |
     ensure_tables(con)
     ts = now or datetime.now()
     flt = json.dumps(dict(filters), ensure_ascii=False, sort_keys=True) if isinstance(filters, Mapping) else filters
-    cur = con.cursor()
+    with _APPEND:
+        return _append(con.cursor(), key, ts, user, event, page, flt, detail, n_rows)
+
+
+def _append(cur: duckdb.DuckDBPyConnection, key: bytes, ts: datetime, user: str, event: str,
+            page: str | None, flt: str | None, detail: str | None, n_rows: int | None) -> int:
+    """The row and the head in one transaction on ``cur`` (closed after)."""
     try:
         cur.execute("BEGIN TRANSACTION")
         last = cur.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()

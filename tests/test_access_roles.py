@@ -153,6 +153,23 @@ def test_a_chain_rewritten_without_the_key_is_found(log_db: duckdb.DuckDBPyConne
         assert not check.ok and check.first_bad == 1
 
 
+def test_sessions_appending_at_once_keep_one_chain() -> None:
+    """Page runs of several sessions write on cursors of the app's one connection at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    con = duckdb.connect()
+    audit.ensure_tables(con)
+
+    def write(k: int) -> None:
+        cur = con.cursor()
+        for j in range(10):
+            audit.record(cur, f"user{k}", "suppression", detail=f"{k}/{j}", key=KEY)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))
+    assert audit.verify(con, KEY) == audit.ChainCheck(True, 80)
+
+
 def test_the_key_lives_outside_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(audit.KEY_ENV, str(tmp_path / "keys" / "audit.key"))
     key = audit.load_key()
