@@ -76,10 +76,23 @@ class AccessSettings:
             raise ValueError(f"[access] mode must be none, proxy or accounts, not {self.mode!r}")
         for net in self.trusted_proxies:
             ipaddress.ip_network(net, strict=False)  # raises ValueError on a typo
+        if self.proxy_default_role is Role.COURT:  # a 法院 user without courts would see every court
+            raise ValueError("[access] proxy_default_role cannot be 法院 (no courts to restrict to); "
+                             "give 法院 users an account row with their courts")
 
 
 class AuthError(ValueError):
     """A bad request about accounts, with a bilingual message."""
+
+
+def _stored_user(name: str, role: str, courts: object) -> User | None:
+    """A user from an account row; None for a 法院 row without courts (it could not be
+    restricted: ``restrict`` would leave every court open), which is therefore refused."""
+    r = Role(role)
+    own = tuple(c for c in str(courts or "").split(",") if c) if r is Role.COURT else ()
+    if r is Role.COURT and not own:
+        return None
+    return User(name, r, own)
 
 
 USERS_DDL = """CREATE TABLE IF NOT EXISTS users (
@@ -212,8 +225,10 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str,
                                 f"{settings.lock_minutes} minutes", locked=True)
         return SignIn(None, _BAD)
     con.execute("UPDATE users SET failed = 0, locked_until = NULL WHERE username = ?", [name.strip()])
-    r = Role(role)
-    return SignIn(User(name.strip(), r, tuple(c for c in str(courts).split(",") if c) if r is Role.COURT else ()))
+    user = _stored_user(name.strip(), role, courts)
+    if user is None:
+        return SignIn(None, "法院账号未指定法院，不能登录 / a 法院 account without courts cannot sign in")
+    return SignIn(user)
 
 
 def trusted(remote_addr: str | None, settings: AccessSettings) -> bool:
@@ -248,8 +263,7 @@ def user_from_proxy(con: duckdb.DuckDBPyConnection, headers: Mapping[str, str], 
     role, courts, disabled = row
     if disabled:
         return None
-    r = Role(role)
-    return User(name, r, tuple(c for c in str(courts).split(",") if c) if r is Role.COURT else ())
+    return _stored_user(name, role, courts)
 
 
 # --- sessions: a signed-in browser survives a refresh, and a sign-out really ends it ---------
@@ -295,8 +309,7 @@ def session_user(con: duckdb.DuckDBPyConnection, token: str | None, now: datetim
     if row is None:
         return None
     name, role, courts = row
-    r = Role(role)
-    return User(str(name), r, tuple(c for c in str(courts).split(",") if c) if r is Role.COURT else ())
+    return _stored_user(str(name), role, courts)
 
 
 def close_session(con: duckdb.DuckDBPyConnection, token: str | None) -> None:

@@ -216,6 +216,24 @@ def test_proxy_mode_refuses_a_session_without_peer_address(small_store: Path, tm
     assert (log["内容"] == "proxy header missing or untrusted peer unknown").any()
 
 
+def test_a_court_user_without_courts_is_never_let_in(tmp_path: Path) -> None:
+    """``restrict`` narrows a 法院 user to their courts; with none it would narrow nothing."""
+    with pytest.raises(ValueError, match="法院"):
+        auth.AccessSettings(mode="proxy", proxy_default_role=auth.Role.COURT)
+    cfg = tmp_path / "shuzhu.toml"
+    cfg.write_text('[access]\nmode = "proxy"\nproxy_default_role = "法院"\n', encoding="utf-8")
+    with pytest.raises(ValueError):
+        auth.load_access_settings({"SHUZHU_CONFIG": str(cfg)})
+    con = duckdb.connect()
+    auth.add_user(con, "hand", PW, "外部")
+    con.execute("UPDATE users SET role = '法院', courts = '' WHERE username = 'hand'")  # edited by hand
+    refused = auth.authenticate(con, "hand", PW)
+    assert refused.user is None and "未指定法院" in refused.reason and " / " in refused.reason
+    token = auth.open_session(con, auth.User("hand", auth.Role.COURT, ("苏0682",)))
+    assert auth.session_user(con, token) is None
+    assert auth.user_from_proxy(con, {"X-Remote-User": "hand"}, "127.0.0.1", auth.AccessSettings(mode="proxy")) is None
+
+
 # --- 7, 8. the CLI follows [access]; disabled accounts --------------------------------------------
 
 def _cli(db: Path, *args: str, stdin: str = "", monkeypatch: pytest.MonkeyPatch) -> int:
