@@ -210,8 +210,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
         (rows,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # type: ignore[misc]
         con.execute(f"INSERT INTO {INFO_TABLE} VALUES (?, ?, ?, ?)", [name, grain, ",".join(dims), rows])
     (n_cases,) = con.execute("SELECT count(*) FROM cases").fetchone()  # type: ignore[misc]
-    tag = f"{SUMMARY_VERSION}:{uuid.uuid4().hex}:{n_cases}:{_current_version(con)}"
+    build = uuid.uuid4().hex
+    tag = f"{SUMMARY_VERSION}:{build}:{n_cases}:{_current_version(con)}"
     con.execute(f"COMMENT ON TABLE {INFO_TABLE} IS '{tag}'")
+    summary_trial.tag_details(con, build)  # the day-level detail belongs to this build
     return True
 
 

@@ -58,6 +58,15 @@ DAYS_CUBES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("summary_td_full", ("adcode", "court_code", "category", "cause_group", "cause", "procedure")),
 )
 TRIAL_GRAIN, DAYS_GRAIN = "trial", "tdays"
+# Day-level detail for periods that start or end inside a month (a store's last day is rarely a
+# month end: the current year to date, its 同比 a year earlier, the 环比 before it): every closed
+# case with its enriched attributes (sorted by closing date) and every appeal/petition event with
+# its first instance's dimensions (sorted by date), read for the few days at a period's edges
+# (``cubes``). Tagged with the summary's build id (``tag_details``); not listed in summary_info:
+# a summary without them (an older store, one loaded from elsewhere) falls back to ``cases`` for
+# such periods only.
+CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL = "summary_t_closed", "summary_t_events", "summary_t_errdays"
+DETAIL_TABLES = (CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL)
 SPAN_TABLE = "summary_t_span"
 # Cases closed before they were filed (data errors), by closing and filing month: the reference
 # counts such a case as relevant to a period lying between the two dates (it lists its group).
@@ -104,6 +113,32 @@ def drop(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute(f"DROP TABLE IF EXISTS {SPAN_TABLE}")
     con.execute(f"DROP TABLE IF EXISTS {ERR_TABLE}")
+    for name in DETAIL_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def tag_details(con: duckdb.DuckDBPyConnection, build: str) -> None:
+    """Record the summary's build id on the detail tables (``summary.refresh``, after ``build``)."""
+    if not build.isalnum():
+        raise ValueError(f"unexpected build id {build!r}")
+    for name in DETAIL_TABLES:
+        con.execute(f"COMMENT ON TABLE {name} IS '{build}'")
+
+
+def detail_columns() -> list[str]:
+    """Columns of the enriched relation ``x`` that the closed-case measures and quantiles read."""
+    text = " ".join(f"{e} {c}" for _a, e, c in CLOSED_INGREDIENTS.values())
+    words = set(re.findall(r"(?<![$\w])[a-z_][a-z0-9_]*", text))
+    return sorted(words & _X_COLUMNS)
+
+
+# Per-case columns of ``x`` (queries._enrich_ctes) that an ingredient may read; the dimensions and
+# dates are stored anyway.
+_X_COLUMNS = frozenset({
+    "proc", "cat", "tcode", "outc", "days", "amount", "amount_recovered", "eff_amount", "eff_recovered",
+    "lim_known", "lim_ok", "fi_challenged", "fi_appealed", "fi_reversed", "is_resumed_linked", "track",
+    "type_code", "plaintiff_kind", "defendant_kind", "defendant_industry",
+})
 
 
 def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
@@ -161,6 +196,14 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     # The reference query's per-case enrichment of every closed case, once for both families.
     _run(con, f"""CREATE TEMP TABLE _t_x AS WITH s AS ({src}), {q._enrich_ctes("s", "NULL", "is_closed")}
                   SELECT * EXCLUDE (case_no, origin_case_no) FROM x WHERE is_closed""", params)
+    ev_ctes = f"""
+        ev0 AS (SELECT origin_case_no, procedure::VARCHAR AS proc, outcome::VARCHAR AS outc,
+                       filed_date, closed_date
+                FROM cases
+                WHERE list_contains($challenge, procedure::VARCHAR) AND origin_case_no IS NOT NULL),
+        fo AS (SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending
+               FROM cases
+               WHERE procedure::VARCHAR = $first AND case_no IN (SELECT origin_case_no FROM ev0))"""
     sql = f"""
         CREATE TABLE {full} AS
         WITH x AS (SELECT * FROM _t_x),
@@ -184,13 +227,7 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
         over_ AS (SELECT {sdims}, m, count(*) AS o12
                   FROM (SELECT {sdims}, unnest(range(m0, m1)) AS m FROM long_ WHERE m0 < m1)
                   GROUP BY ALL),
-        ev0 AS (SELECT origin_case_no, procedure::VARCHAR AS proc, outcome::VARCHAR AS outc,
-                       filed_date, closed_date
-                FROM cases
-                WHERE list_contains($challenge, procedure::VARCHAR) AND origin_case_no IS NOT NULL),
-        fo AS (SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending
-               FROM cases
-               WHERE procedure::VARCHAR = $first AND case_no IN (SELECT origin_case_no FROM ev0))
+        {ev_ctes}
         SELECT {KIND_STOCK}::TINYINT AS kind, m::SMALLINT AS m, {sdims}, NULL::INTEGER AS outcome,
                NULL::BOOLEAN AS pending, n::BIGINT AS n, 0::BIGINT AS o12
         FROM stock
@@ -247,5 +284,38 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
                         f"GROUP BY ALL ORDER BY {order}")
             built.append((name, DAYS_GRAIN, dims))
         con.execute("DROP TABLE _td")
+    _build_details(con, codes, ev_ctes, params)
     con.execute("DROP TABLE _t_x")
     return built
+
+
+def _kept_where_read(col: str) -> str:
+    """``col`` where an ingredient reading it may count the row, else NULL (amounts take no space).
+
+    Rows on which every ingredient mentioning ``col`` has a false condition never contribute it;
+    the condition stays false with NULL there unless it tests for NULL, which is refused here.
+    """
+    word = re.compile(rf"(?<![$\w]){col}(?!\w)")
+    conds = list(dict.fromkeys(c for _a, e, c in CLOSED_INGREDIENTS.values() if word.search(f"{e} {c}")))
+    if not conds or any(re.search(r"IS\s+NULL|coalesce|ifnull", c, re.IGNORECASE) for c in conds):
+        return col
+    return f"CASE WHEN {' OR '.join(f'({c})' for c in conds)} THEN {col} END AS {col}"
+
+
+def _build_details(con: duckdb.DuckDBPyConnection, codes: str, ev_ctes: str, params: dict[str, object]) -> None:
+    """The day-level detail tables (``DETAIL_TABLES``) from ``_t_x`` and ``cases``."""
+    types = {str(n): str(t) for n, t, *_ in con.execute("DESCRIBE _t_x").fetchall()}
+    extra = ", ".join(_kept_where_read(c) if types.get(c) == "DOUBLE" else c for c in detail_columns())
+    _run(con, f"""CREATE TABLE {CLOSED_DETAIL} AS
+                  SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra}
+                  FROM _t_x ORDER BY closed_date""", params)
+    kinds = " UNION ALL ".join(
+        f"""SELECT {kind}::TINYINT AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
+                   fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
+            FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
+        for col, kind in EVENT_KIND.items())
+    _run(con, f"CREATE TABLE {EVENT_DETAIL} AS WITH {ev_ctes} SELECT * FROM ({kinds}) ORDER BY d", params)
+    con.execute(
+        f"""CREATE TABLE {ERR_DETAIL} AS
+            SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, count(*)::BIGINT AS n
+            FROM cases WHERE closed_date < filed_date GROUP BY ALL""")

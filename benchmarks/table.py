@@ -58,7 +58,7 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
 
 def _one_year(state: dict) -> bool:
     f = state["filter"]
-    return f.get("year_from") == f.get("year_to")
+    return f.get("year_from") == f.get("year_to") or "period" in state
 
 
 def _speed2_targets(big: dict) -> list[tuple[str, str, bool | None]]:

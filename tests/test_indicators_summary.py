@@ -22,7 +22,7 @@ import pytest
 from indicator_oracle import data_end, load_cases, oracle
 from test_indicators import assert_matches, random_cases
 
-from analytics import importer, summary
+from analytics import importer, summary, summary_trial
 from analytics import indicators as ind
 from analytics.filters import PENDING, CaseFilter
 from analytics.importer.causes import standard_causes
@@ -129,14 +129,23 @@ RANDOM_FILTERS = [
 ]
 RANDOM_PERIODS = [(D(2022, 1, 1), D(2022, 12, 31)), (D(2020, 1, 1), D(2024, 12, 31)),
                   (D(2023, 3, 1), D(2023, 9, 30))]
+# Periods starting and/or ending inside a month (whole months from the cubes, the edge days from
+# the detail tables); compare() adds their 同比 and 环比, which are cut mid-month as well.
+MID_PERIODS = [(D(2022, 1, 15), D(2022, 6, 20)), (D(2022, 3, 5), D(2022, 3, 25)),
+               (D(2021, 2, 10), D(2023, 11, 7)), (D(2022, 1, 1), D(2022, 6, 20)), (D(2022, 2, 9), D(2022, 12, 31))]
 
 
 @pytest.mark.parametrize("flt", RANDOM_FILTERS, ids=range(len(RANDOM_FILTERS)))
 def test_random_store_cubes_equal_reference(random_store: duckdb.DuckDBPyConnection, flt: CaseFilter,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    for s, e in RANDOM_PERIODS:
+    for s, e in RANDOM_PERIODS + MID_PERIODS:
         assert_cube_path(random_store, flt, s, e)
         assert_same_as_reference(random_store, flt, s, e, monkeypatch)
+    # the year to the data's last day (a store's usual default view): the edge is that day
+    last = queries.data_span(random_store)[1]
+    assert last is not None and last.day not in (1, 28, 29, 30, 31)
+    assert_cube_path(random_store, flt, D(last.year, 1, 1), last)
+    assert_same_as_reference(random_store, flt, D(last.year, 1, 1), last, monkeypatch)
 
 
 @pytest.mark.parametrize("flt", RANDOM_FILTERS[:6], ids=range(6))
@@ -144,6 +153,10 @@ def test_random_store_cubes_equal_oracle(random_store: duckdb.DuckDBPyConnection
     cases = load_cases(random_store)
     assert_same_as_oracle(random_store, cases, flt, D(2022, 1, 1), D(2022, 12, 31), by_month=True)
     assert_same_as_oracle(random_store, cases, flt, D(2021, 7, 1), D(2023, 6, 30))
+    assert_same_as_oracle(random_store, cases, flt, D(2022, 1, 15), D(2022, 6, 20), by_month=True)
+    assert_same_as_oracle(random_store, cases, flt, D(2022, 3, 5), D(2022, 3, 25))
+    last = data_end(cases)
+    assert_same_as_oracle(random_store, cases, flt, D(last.year - 1, last.month, last.day + 1), last)
 
 
 def test_data_errors_are_present(random_store: duckdb.DuckDBPyConnection) -> None:
@@ -157,11 +170,37 @@ def test_periods_the_cubes_cannot_answer_fall_back(random_store: duckdb.DuckDBPy
     last = queries.data_span(random_store)[1]
     assert last is not None
     past = (D(last.year, last.month, 1), D(last.year + 1, 12, 31))  # stocks after the data's last month
-    for s, e in [(D(2022, 1, 15), D(2022, 6, 30)), (D(2022, 1, 1), D(2022, 6, 20)), past]:
+    for s, e in [past, (D(2022, 1, 15), D(last.year + 1, 1, 10))]:
         assert cubes.raw_ingredients(random_store, ANY, [(s, e)], None) is None
         got = ind.summary(random_store, ANY, s, e, by="court_code")
         want = reference(lambda a=s, b=e: ind.summary(random_store, ANY, a, b, by="court_code"), monkeypatch)
         pd.testing.assert_frame_equal(got, want)
+
+
+def test_without_the_detail_tables_only_whole_months_come_from_the_cubes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a summary without day-level detail (built before it existed, or loaded from another engine)
+    path = build_store(tmp_path / "s.duckdb", random_cases(5, 300), {"kind": "test"})
+    con = open_store(path, read_only=False)
+    try:
+        mid, whole = (D(2022, 1, 15), D(2022, 6, 20)), (D(2022, 1, 1), D(2022, 6, 30))
+        assert cubes.raw_ingredients(con, ANY, [mid], None) is not None
+        con.execute(f"DROP TABLE {summary_trial.EVENT_DETAIL}")
+        assert cubes.raw_ingredients(con, ANY, [mid], None) is None
+        assert cubes.raw_ingredients(con, ANY, [whole], None) is not None
+        want = reference(lambda: ind.compare(con, ANY, *mid), monkeypatch)
+        pd.testing.assert_frame_equal(ind.compare(con, ANY, *mid), want)
+    finally:
+        con.close()
+    # detail tables of another build (the summary rebuilt elsewhere) are not used either
+    con = open_store(path, read_only=False)
+    try:
+        summary.refresh(con)
+        assert cubes.raw_ingredients(con, ANY, [mid], None) is not None
+        con.execute(f"COMMENT ON TABLE {summary_trial.CLOSED_DETAIL} IS 'another'")
+        assert cubes.raw_ingredients(con, ANY, [mid], None) is None
+    finally:
+        con.close()
 
 
 def test_stale_or_missing_summary_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,7 +312,7 @@ def test_imported_store_cubes_equal_reference(imported_store: tuple, flt: CaseFi
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     con, cause = imported_store
     flt = with_new_cause(flt, cause)
-    for s, e in [(D(2023, 1, 1), D(2023, 12, 31)), (D(2023, 4, 1), D(2023, 6, 30))]:
+    for s, e in [(D(2023, 1, 1), D(2023, 12, 31)), (D(2023, 4, 1), D(2023, 6, 30)), (D(2023, 2, 11), D(2023, 8, 19))]:
         assert_cube_path(con, flt, s, e)
         assert_same_as_reference(con, flt, s, e, monkeypatch)
     first, last = queries.data_span(con)
@@ -293,3 +332,44 @@ def test_imported_store_cubes_equal_oracle(imported_store: tuple, flt: CaseFilte
     cases = load_cases(con)
     assert (cases["source"] == "import").sum() >= 60
     assert_same_as_oracle(con, cases, flt, D(2023, 1, 1), D(2023, 12, 31), by_month=flt.causes != ())
+
+
+def test_day_edges_of_stocks_and_overdue_cases_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cases placed on the boundaries of a period ending 2023-03-15 (inside March): the closing
+    # stock is February's end stock + March 1-15 filings - departures, and 超12个月未结 at 3-15 is
+    # February's + cases turning 366 days old by 3-15 still pending - overdue ones leaving.
+    df = random_cases(5, 300)
+    linked = set(df["origin_case_no"].dropna())
+    first = df.index[(df["type_code"] == "民初") & ~df["case_no"].isin(linked)][:7]
+    edge = {  # (filed, closed): expected in 超12个月未结 at 2023-03-15?
+        0: (D(2022, 3, 1), None),             # 379 days old at 3-15, 364 at 2-28: turns overdue -> yes
+        1: (D(2022, 2, 27), D(2023, 3, 10)),  # overdue at 2-28 (366 days), leaves 3-10 -> no
+        2: (D(2022, 2, 28), D(2023, 3, 10)),  # 365 days at 2-28 (not yet), overdue 3-1, leaves 3-10 -> no
+        3: (D(2022, 3, 14), None),            # exactly 366 days at 3-15 -> yes
+        4: (D(2022, 3, 15), None),            # 365 days at 3-15 -> no
+        5: (D(2023, 3, 12), D(2023, 3, 2)),   # closed before filed (a data error): never pending
+        6: (D(2023, 3, 15), D(2023, 3, 16)),  # filed on the last day, closed after it: pending at 3-15
+    }
+    for i, (filed, closed) in edge.items():
+        df.loc[first[i], "filed_date"] = filed.isoformat()
+        df.loc[first[i], "closed_date"] = None if closed is None else closed.isoformat()
+        df.loc[first[i], "outcome"] = None if closed is None else "判决"
+    path = build_store(tmp_path / "edges.duckdb", df, {"kind": "test"})
+    con = open_store(path, read_only=False)
+    try:
+        flt = ANY.with_(courts=tuple(sorted(set(df.loc[first, "court_code"]))))
+        cases = load_cases(con)
+        for s, e in [(D(2023, 1, 1), D(2023, 3, 15)), (D(2023, 3, 2), D(2023, 3, 15)), (D(2022, 3, 1), D(2023, 3, 14))]:
+            assert_cube_path(con, flt, s, e)
+            assert_same_as_reference(con, flt, s, e, monkeypatch)
+            assert_same_as_oracle(con, cases, flt, s, e)
+        # the hand count for the first period: cases 0 and 3 among the boundary cases
+        nos = set(df.loc[first, "case_no"])
+        mine = cases[cases["case_no"].isin(nos)]
+        end = pd.Timestamp(D(2023, 3, 15))
+        pend = mine[(mine["filed_date"] <= end) & (mine["closed_date"].isna() | (mine["closed_date"] > end))]
+        assert set(pend["case_no"]) == {df.loc[first[i], "case_no"] for i in (0, 3, 4, 6)}
+        over = pend[(end - pend["filed_date"]).dt.days > 365]
+        assert set(over["case_no"]) == {df.loc[first[i], "case_no"] for i in (0, 3)}
+    finally:
+        con.close()

@@ -8,7 +8,8 @@ The package is split by responsibility:
 * ``queries``     -- the SQL strategies that compute every ingredient (per group, per month, per
   compared period) and ``summary``/``monthly_trend``/``compare``;
 * ``cubes``       -- the same ingredients read from the summary cubes (``analytics/summary_trial.py``)
-  when the store has a current summary, the period is whole months and a cube holds the filter;
+  when the store has a current summary and a cube holds the filter (whole months from the
+  month cubes, days at a period's edges from the day-level detail tables);
 * ``drilldown``   -- the case list behind a figure and the ad-hoc pivot table;
 * ``presentation`` -- names in fixed order, formatting, display and comparison tables.
 

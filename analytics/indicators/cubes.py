@@ -2,10 +2,20 @@
 
 ``raw_ingredients`` returns exactly the ingredient columns the case-table SQL of ``queries``
 returns (the reference, which stays the definition and which the oracle tests compare with),
-for periods of whole calendar months that end by the data's last month, when the store has a
-current summary and a trial cube holds every dimension the filter uses; otherwise it returns
-None and the caller runs the case-table SQL. Which ingredient is which sum of cube columns is
-generated from ``definitions`` (``summary_trial.closed_measures``), not restated here.
+for periods that end by the data's last month, when the store has a current summary and a trial
+cube holds every dimension the filter uses; otherwise it returns None and the caller runs the
+case-table SQL. Which ingredient is which sum of cube columns is generated from ``definitions``
+(``summary_trial.closed_measures``), not restated here.
+
+Periods may start and end on any day (a store of real data ends on its export's date, so the
+default view, its 同比 and its 环比 all end inside a month): the whole months come from the month
+cubes and the days at the edges from the day-level detail tables of the same build
+(``summary_trial.DETAIL_TABLES``: the closed cases with their enriched attributes, sorted by
+closing date; the appeal events, sorted by date), read by literal date ranges, so a few row
+groups. A stock at a day inside a month is the previous month end's stock plus that month's
+filings up to the day minus departures (greatest(filed, closed)); 超12个月未结 at the day is the
+previous month end's, plus cases turning 366 days old by the day and still pending, minus
+overdue cases leaving. Without detail tables of this build, such periods return None.
 
 * 旧存 / 未结 / 超12个月未结: the stocks at the end of the month before the period / at its last
   month end; 新收, closed-case ingredients and flow-basis appeal events: sums over its months
@@ -24,7 +34,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import duckdb
@@ -33,7 +44,12 @@ import pandas as pd
 
 from analytics import summary, summary_trial
 from analytics.filters import CaseFilter
-from analytics.indicators.definitions import CLOSED_INGREDIENTS, EVENT_INGREDIENTS, STOCK_INGREDIENTS
+from analytics.indicators.definitions import (
+    CLOSED_INGREDIENTS,
+    EVENT_INGREDIENTS,
+    OVERDUE_DAYS,
+    STOCK_INGREDIENTS,
+)
 from analytics.indicators.periods import _month_end
 
 ST = summary_trial
@@ -61,6 +77,46 @@ def _whole_months(periods: Sequence[tuple[dt.date, dt.date]]) -> bool:
     return all(s.day == 1 and e == _month_end(e.year, e.month) for s, e in periods)
 
 
+def _first(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _is_month_end(d: dt.date) -> bool:
+    return d == _month_end(d.year, d.month)
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A period as whole months from the month cubes plus day windows from the detail tables.
+
+    ``whole``: month indices (first, last) of its whole months, None when it has none; ``flows``:
+    the day windows (inside one month each) where its flows are counted from the detail; ``open_w``
+    / ``close_w``: the window from the 1st of the month to the day before the period / to its last
+    day, added to the stock at the previous month end (None when the day is a month end).
+    """
+
+    whole: tuple[int, int] | None
+    flows: tuple[tuple[dt.date, dt.date], ...]
+    open_m: int  # the month whose end stock is the opening stock (before open_w)
+    open_w: tuple[dt.date, dt.date] | None
+    close_m: int  # likewise for the closing stock (before close_w)
+    close_w: tuple[dt.date, dt.date] | None
+
+
+def _split(s: dt.date, e: dt.date) -> _Split:
+    flows: list[tuple[dt.date, dt.date]] = []
+    first_whole = s if s.day == 1 else _month_end(s.year, s.month) + dt.timedelta(days=1)
+    last_whole = e if _is_month_end(e) else _first(e) - dt.timedelta(days=1)
+    whole = (_m(first_whole), _m(last_whole)) if first_whole <= last_whole else None
+    if s.day != 1:
+        flows.append((s, min(e, _month_end(s.year, s.month))))
+    if not _is_month_end(e) and (s.day == 1 or _first(s) != _first(e)):
+        flows.append((_first(e), e))
+    open_w = None if s.day == 1 else (_first(s), s - dt.timedelta(days=1))
+    close_w = None if _is_month_end(e) else (_first(e), e)
+    return _Split(whole, tuple(flows), _m(s) - 1, open_w, _m(e) - (0 if close_w is None else 1), close_w)
+
+
 def raw_ingredients(
     con: duckdb.DuckDBPyConnection,
     flt: CaseFilter,
@@ -70,12 +126,19 @@ def raw_ingredients(
     """The reference's raw ingredients per period and group (columns ``pi``, ``grp``, ...), or None.
 
     ``pi`` is the index of the period in ``periods``; ``by``: None (one row per period),
-    'court_code' or 'adcode' (a row per group the reference lists, in code order).
+    'court_code' or 'adcode' (a row per group the reference lists, in code order). Periods may
+    start and end on any day: whole months come from the month cubes, the days at the edges from
+    the detail tables (``summary_trial.DETAIL_TABLES``), stocks at a day inside a month from the
+    previous month end's stock plus that month's filings and departures up to the day.
     """
-    if by not in _GROUP_COL or not periods or not _whole_months(periods):
+    if by not in _GROUP_COL or not periods:
         return None
     inf = summary.info(con)
     if inf is None:
+        return None
+    splits = [_split(s, e) for s, e in periods]
+    windows = sorted({w for sp in splits for w in (*sp.flows, sp.open_w, sp.close_w) if w is not None})
+    if windows and not _details_ok(con, inf):
         return None
     pred_s, need = summary._predicate(inf, flt.with_(outcomes=()), district=True)
     pred_o = "TRUE"
@@ -91,13 +154,13 @@ def raw_ingredients(
     if meta is None:
         return None
     last, has_errors, data_end = meta
-    starts = np.array([_m(s) for s, _ in periods], dtype="int64")
-    ends = np.array([_m(e) for _, e in periods], dtype="int64")
-    if last is None or int(ends.max()) > last:  # stocks past the data's last month are not in the cubes
+    if last is None or max(_m(e) for _, e in periods) > last:  # stocks past the data's last month
         return None
-    lo, hi = int(starts.min()), int(ends.max())
-    base = lo - 1
-    stock_months = sorted({int(m) for m in np.concatenate([starts - 1, ends])})
+    wholes = [sp.whole for sp in splits if sp.whole is not None]
+    stock_months = sorted({m for sp in splits for m in (sp.open_m, sp.close_m)})
+    base = min([stock_months[0], *(a - 1 for a, _ in wholes)])
+    hi = max([stock_months[-1], *(b for _, b in wholes)])
+    flow_sql = " OR ".join(f"m BETWEEN {a} AND {b}" for a, b in sorted(set(wholes))) or "FALSE"
     measures = ST.closed_measures()
     mcols = [c for c, *_ in measures]
     ecols = list(EVENT_INGREDIENTS)
@@ -110,22 +173,29 @@ def raw_ingredients(
         FROM {cube}
         WHERE {pred_s}
           AND ((kind = {ST.KIND_STOCK} AND m IN ({", ".join(str(m) for m in stock_months)}))
-               OR (kind > {ST.KIND_STOCK} AND m BETWEEN {lo} AND {hi}))
+               OR (kind > {ST.KIND_STOCK} AND ({flow_sql})))
           AND {inf.guard()}
         GROUP BY ALL"""
     res = summary._run(con, sql, numpy=True)
     if res is None:
         return None
+    det = _window_sums(con, inf, flt, pred_s, pred_o, by, windows) if windows else None
+    if windows and det is None:
+        return None
     kind = np.asarray(res["kind"], dtype="int64")
+    codes = [np.asarray(res["grp"], dtype="int64")] if by is not None else []
+    if det is not None and by is not None:
+        codes += [np.asarray(r["grp"], dtype="int64") for r in det.values() if len(r["grp"])]
     if by is None:
         keys: list[object] = [None]
+        ucodes = np.zeros(1, dtype="int64")
         gidx = np.zeros(len(kind), dtype="int64")
     else:
-        ucodes, gidx = np.unique(np.asarray(res["grp"], dtype="int64"), return_inverse=True)
+        ucodes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype="int64")
+        gidx = np.searchsorted(ucodes, np.asarray(res["grp"], dtype="int64"))
         keys = _keys(inf, by, ucodes)
     n_g, n_p, width = len(keys), len(periods), hi - base + 1
     month = np.asarray(res["m"], dtype="int64") - base
-    a, b = starts - base, ends - base  # a range sum over months s..e is cs[b] - cs[a - 1]
 
     def dense(col: str, kinds: tuple[int, ...]) -> np.ndarray:
         arr = np.zeros((n_g, width), dtype="float64")
@@ -134,17 +204,52 @@ def raw_ingredients(
         np.add.at(arr, (gidx[sel], month[sel]), vals)
         return arr
 
-    def rng(col: str, kinds: tuple[int, ...]) -> np.ndarray:
+    def whole(col: str, kinds: tuple[int, ...]) -> np.ndarray:
+        """(periods, groups): the sum over each period's whole months (0 where it has none)."""
         cs = np.cumsum(dense(col, kinds), axis=1)
-        return (cs[:, b] - cs[:, a - 1]).T  # (periods, groups)
+        out = np.zeros((n_p, n_g))
+        for i, sp in enumerate(splits):
+            if sp.whole is not None:
+                a, b = sp.whole[0] - base, sp.whole[1] - base
+                out[i] = cs[:, b] - cs[:, a - 1]
+        return out
+
+    wpos = {w: j for j, w in enumerate(windows)}
+    wsum = {name: _dense_windows(r, ucodes, by, len(windows), n_g) for name, r in (det or {}).items()}
+
+    def win(name: str, col: str, pick: Callable[[_Split], Sequence[tuple[dt.date, dt.date] | None]]) -> np.ndarray:
+        """(periods, groups): the detail's ``col`` summed over each period's windows ``pick``."""
+        out = np.zeros((n_p, n_g))
+        if not windows:
+            return out
+        arr = wsum[name][col]
+        for i, sp in enumerate(splits):
+            for w in pick(sp):
+                if w is not None:
+                    out[i] += arr[wpos[w]]
+        return out
+
+    def flows(sp: _Split) -> Sequence[tuple[dt.date, dt.date]]:
+        return sp.flows
 
     events = (ST.KIND_EVENT_FILED, ST.KIND_EVENT_CLOSED)
     stock, over = dense("n", (ST.KIND_STOCK,)), dense("o12", (ST.KIND_STOCK,))
+    open_m = np.array([sp.open_m - base for sp in splits])
+    close_m = np.array([sp.close_m - base for sp in splits])
+
+    def moved(pick: Callable[[_Split], Sequence[tuple[dt.date, dt.date] | None]]) -> np.ndarray:
+        """Filings minus departures (greatest(filed, closed)) in a window: the stock's change."""
+        return (win("cases", "filed", pick) - win("cases", "left_err", pick)
+                - win("closed", "left", pick))
+
     cols: dict[str, np.ndarray] = {
-        "pending_start": stock[:, a - 1].T, "filed": rng("n", (ST.KIND_FILED,)),
-        "pending_end": stock[:, b].T, "over_12m_pending": over[:, b].T,
+        "pending_start": stock[:, open_m].T + moved(lambda sp: (sp.open_w,)),
+        "filed": whole("n", (ST.KIND_FILED,)) + win("cases", "filed", flows),
+        "pending_end": stock[:, close_m].T + moved(lambda sp: (sp.close_w,)),
+        "over_12m_pending": over[:, close_m].T + win("cases", "o12_in", lambda sp: (sp.close_w,))
+        - win("closed", "o12_out", lambda sp: (sp.close_w,)),
     }
-    sums = {c: rng(c, (ST.KIND_CLOSED,)) for c in mcols}
+    sums = {c: whole(c, (ST.KIND_CLOSED,)) + win("measures", c, flows) for c in mcols}
     for col, name, part, _sql in measures:
         if part == "value":
             cols[name] = sums[col]
@@ -152,8 +257,8 @@ def raw_ingredients(
             n_ = sums[f"{name}__n"]
             cols[name] = np.where(n_ > 0, sums[col] / np.where(n_ > 0, n_, 1), np.nan)
     for c in ecols:
-        cols[c] = rng(c, events)
-    quant = _quantiles(con, inf, flt, need - {"outcome", "pending"}, pred_s, periods, by, keys)
+        cols[c] = whole(c, events) + win("events", c, flows)
+    quant = _quantiles(con, inf, flt, need - {"outcome", "pending"}, pred_s, periods, splits, by, keys)
     if quant is None:
         return None
     cols.update(quant)
@@ -161,9 +266,10 @@ def raw_ingredients(
                           **{c: v.reshape(-1) for c, v in cols.items()}})
     if by is not None:
         present = (cols["pending_start"] + cols["filed"] + cols["pending_end"]
-                   + rng("n", (ST.KIND_CLOSED,)) + rng("n", events)) > 0
+                   + whole("n", (ST.KIND_CLOSED,)) + win("closed", "n", flows)
+                   + whole("n", events) + win("events", "n", flows)) > 0
         if has_errors:
-            errs = _error_spans(con, inf, pred_s, starts, ends, by, keys)
+            errs = _error_spans(con, inf, pred_s, periods, bool(windows), by, keys)
             if errs is None:
                 return None
             present |= errs
@@ -173,6 +279,105 @@ def raw_ingredients(
         frame["grp"] = summary._strings(frame["grp"].to_numpy(dtype=object))
     frame.attrs["data_end"] = data_end  # valid: the query above passed the freshness guard
     return frame
+
+
+def _dense_windows(res: dict[str, np.ndarray], ucodes: np.ndarray, by: str | None, n_w: int,
+                   n_g: int) -> dict[str, np.ndarray]:
+    """Columns of a window query as (windows, groups) arrays."""
+    w = np.asarray(res["w"], dtype="int64")
+    g = np.zeros(len(w), dtype="int64") if by is None else np.searchsorted(
+        ucodes, np.asarray(res["grp"], dtype="int64"))
+    out = {}
+    for col, vals in res.items():
+        if col in ("w", "grp"):
+            continue
+        arr = np.zeros((n_w, n_g))
+        np.add.at(arr, (w, g), np.ma.filled(np.ma.asarray(vals).astype("float64"), 0.0))
+        out[col] = arr
+    return out
+
+
+def _details_ok(con: duckdb.DuckDBPyConnection, inf: summary.Info) -> bool:
+    """Whether the detail tables exist and belong to this summary build (a catalog lookup, which
+    cannot fail: a missing table never aborts the caller's transaction)."""
+    names = ", ".join(f"'{n}'" for n in ST.DETAIL_TABLES)
+    rows = con.execute(
+        f"""SELECT count(*) FROM duckdb_tables()
+            WHERE database_name = current_database() AND schema_name = current_schema()
+              AND table_name IN ({names}) AND comment = ?""", [inf.build]).fetchall()
+    return bool(rows and rows[0][0] == len(ST.DETAIL_TABLES))
+
+
+def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, pred_s: str,
+                 pred_o: str, by: str | None, windows: Sequence[tuple[dt.date, dt.date]]
+                 ) -> dict[str, dict[str, np.ndarray]] | None:
+    """Per day window (index ``w``) and group: filings, departures and overdue changes, closed-case
+    measures and appeal events, from ``cases`` (sorted by filing date: a range read) and the
+    detail tables (sorted by date). Dates are ``datetime.date`` values formatted here."""
+    from analytics.indicators import queries  # queries imports this module
+
+    gcol = _GROUP_COL[by]
+    codes = ", ".join(f"enum_code({d})::INTEGER AS {d}" for d in ST._CODED)
+    over = OVERDUE_DAYS + 1  # overdue at day d: filed + 366 <= d
+
+    def lit(d: dt.date) -> str:
+        return f"DATE '{d.isoformat()}'"
+
+    guard = inf.guard()
+    filed_parts, closed_parts, measure_parts, event_parts = [], [], [], []
+    measures = ST.closed_measures()
+    closed_cols = ", ".join(f"{sql} AS {col}" for col, _n, _p, sql in measures)
+    ev_cols = ", ".join(f"count(*) FILTER (WHERE kind = {ST.EVENT_KIND[dcol]} AND ({cond})) AS {name}"
+                        for name, (dcol, cond) in EVENT_INGREDIENTS.items())
+    for j, (a, b) in enumerate(windows):
+        o_lo, o_hi = a - dt.timedelta(days=over), b - dt.timedelta(days=over)
+        filed_parts.append(f"""
+            SELECT {j} AS w, {gcol} AS grp,
+                   count(*) FILTER (WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}) AS filed,
+                   count(*) FILTER (WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}
+                                    AND closed_date < filed_date) AS left_err,
+                   count(*) FILTER (WHERE filed_date BETWEEN {lit(o_lo)} AND {lit(o_hi)}
+                                    AND (closed_date IS NULL OR closed_date > {lit(b)})) AS o12_in
+            FROM (SELECT adcode, {codes}, filed_date, closed_date FROM cases
+                  WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}
+                     OR filed_date BETWEEN {lit(o_lo)} AND {lit(o_hi)})
+            WHERE {pred_s} GROUP BY ALL""")
+        closed_parts.append(f"""
+            SELECT {j} AS w, {gcol} AS grp, count(*) AS n,
+                   count(*) FILTER (WHERE closed_date >= filed_date) AS left,
+                   count(*) FILTER (WHERE filed_date <= {lit(a - dt.timedelta(days=over + 1))}) AS o12_out
+            FROM {ST.CLOSED_DETAIL} WHERE closed_date BETWEEN {lit(a)} AND {lit(b)} AND {pred_s}
+            GROUP BY ALL""")
+        measure_parts.append(f"""
+            SELECT {j} AS w, {gcol} AS grp, {closed_cols}
+            FROM {ST.CLOSED_DETAIL} AS x
+            WHERE closed_date BETWEEN {lit(a)} AND {lit(b)} AND {pred_s} AND ({pred_o})
+            GROUP BY ALL""")
+        event_parts.append(f"""
+            SELECT {j} AS w, {gcol} AS grp, count(*) AS n, {ev_cols}
+            FROM {ST.EVENT_DETAIL} WHERE d BETWEEN {lit(a)} AND {lit(b)} AND {pred_s} AND ({pred_o})
+            GROUP BY ALL""")
+    # One statement (one plan, one guard): the four families tagged by ``src``, columns by name.
+    families = (("cases", filed_parts), ("closed", closed_parts), ("measures", measure_parts),
+                ("events", event_parts))
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT {k} AS src, * FROM ({' UNION ALL '.join(parts)})" for k, (_n, parts) in enumerate(families))
+    got = _run_params(con, f"SELECT * FROM ({union}) WHERE {guard}", queries._vocab_params())
+    if got is None:
+        return None
+    src = np.asarray(got["src"], dtype="int64")
+    # (a family's rows hold NULL in the other families' columns: read as 0, never used)
+    return {name: {c: got[c][src == k] for c in got if c != "src"} for k, (name, _parts) in enumerate(families)}
+
+
+def _run_params(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> dict[str, np.ndarray] | None:
+    """``summary._run`` with named parameters ($name): numpy columns, None when the summary is stale."""
+    try:
+        return con.execute(sql, ST._used(sql, params)).fetchnumpy()
+    except duckdb.Error as exc:
+        if "summary is stale" in str(exc):
+            return None
+        raise
 
 
 def _keys(inf: summary.Info, by: str, codes: np.ndarray) -> list[object]:
@@ -202,33 +407,52 @@ def _build_meta(con: duckdb.DuckDBPyConnection, inf: summary.Info
     return got
 
 
-def _error_spans(con: duckdb.DuckDBPyConnection, inf: summary.Info, pred_s: str, starts: np.ndarray,
-                 ends: np.ndarray, by: str, keys: list[object]) -> np.ndarray | None:
-    """(periods, groups): the group has a case closed before the period and filed after it."""
-    # The table has every dimension but the outcome (relevance ignores the 结案方式 filter).
-    ors = " OR ".join(f"(mc < {s} AND mf > {e})" for s, e in zip(starts, ends, strict=True))
-    rows = summary._run(con, f"""SELECT DISTINCT {by}, mc, mf FROM {ST.ERR_TABLE}
+def _error_spans(con: duckdb.DuckDBPyConnection, inf: summary.Info, pred_s: str,
+                 periods: Sequence[tuple[dt.date, dt.date]], days: bool, by: str, keys: list[object]
+                 ) -> np.ndarray | None:
+    """(periods, groups): the group has a case closed before the period and filed after it.
+
+    ``days``: compare the dates themselves (detail table, any period); else the months (whole months).
+    """
+    # The tables have every dimension but the outcome (relevance ignores the 结案方式 filter).
+    if days:
+        starts = np.array([s for s, _ in periods], dtype="datetime64[D]")
+        ends = np.array([e for _, e in periods], dtype="datetime64[D]")
+        table, lo, hi = ST.ERR_DETAIL, "dc", "df"
+        ors = " OR ".join(f"(dc < DATE '{s}' AND df > DATE '{e}')" for s, e in periods)
+    else:
+        starts = np.array([_m(s) for s, _ in periods], dtype="int64")
+        ends = np.array([_m(e) for _, e in periods], dtype="int64")
+        table, lo, hi = ST.ERR_TABLE, "mc", "mf"
+        ors = " OR ".join(f"(mc < {s} AND mf > {e})" for s, e in zip(starts, ends, strict=True))
+    rows = summary._run(con, f"""SELECT DISTINCT {by}, {lo}, {hi} FROM {table}
                                  WHERE {pred_s} AND ({ors}) AND {inf.guard()}""")
     if rows is None:
         return None
-    out = np.zeros((len(starts), len(keys)), dtype=bool)
+    out = np.zeros((len(periods), len(keys)), dtype=bool)
     pos = {k: i for i, k in enumerate(keys)}
-    for g, mc, mf in rows:
+    for g, c, f in rows:
         key = _keys(inf, by, np.array([int(g)]))[0]
         if key in pos:  # a group without any other activity is not listed by the reference either
-            out[:, pos[key]] |= (mc < starts) & (mf > ends)
+            if days:
+                c, f = np.datetime64(c, "D"), np.datetime64(f, "D")
+            out[:, pos[key]] |= (c < starts) & (f > ends)
     return out
 
 
 def _quantiles(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, need: set[str],
-               pred_s: str, periods: Sequence[tuple[dt.date, dt.date]], by: str | None, keys: list[object]
-               ) -> dict[str, np.ndarray] | None:
-    """Quantile ingredient -> (periods, groups) values (NaN: none), exact, from duration histograms."""
+               pred_s: str, periods: Sequence[tuple[dt.date, dt.date]], splits: Sequence[_Split],
+               by: str | None, keys: list[object]) -> dict[str, np.ndarray] | None:
+    """Quantile ingredient -> (periods, groups) values (NaN: none), exact, from duration histograms.
+
+    Whole months from the histogram cubes, the days at a period's edges from the closed-case detail.
+    """
     groups = ST.quantile_groups()
     out = {name: np.full((len(periods), len(keys)), np.nan) for _e, _c, names in groups for name, _q in names}
     if not groups:
         return out
-    single = all(s.replace(day=1) == e.replace(day=1) for s, e in periods) and \
+    partial = any(sp.flows for sp in splits)
+    single = not partial and all(s.replace(day=1) == e.replace(day=1) for s, e in periods) and \
         len({s for s, _ in periods}) == len(periods)
     cube = None if flt.outcomes else inf.cube(ST.DAYS_GRAIN, need)
     if cube is not None:
@@ -239,12 +463,25 @@ def _quantiles(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilte
                       WHERE {pred_s} AND m BETWEEN {lo} AND {hi} AND {inf.guard()}
                       GROUP BY ALL ORDER BY q, grp, i, v"""
         else:
-            values = ", ".join(f"({i}, {_m(s)}, {_m(e)})" for i, (s, e) in enumerate(periods))
-            sql = f"""SELECT q, {gcol} AS grp, p.i, v, sum(n)::BIGINT AS n
-                      FROM {cube} JOIN (VALUES {values}) p(i, lo, hi) ON m BETWEEN p.lo AND p.hi
-                      WHERE {pred_s} AND {inf.guard()}
-                      GROUP BY ALL ORDER BY q, grp, p.i, v"""
-        res = summary._run(con, sql, numpy=True)
+            parts = []
+            wholes = [(i, sp.whole) for i, sp in enumerate(splits) if sp.whole is not None]
+            if wholes:
+                values = ", ".join(f"({i}, {a}, {b})" for i, (a, b) in wholes)
+                parts.append(f"""SELECT q, {gcol} AS grp, p.i, v, n
+                                 FROM {cube} JOIN (VALUES {values}) p(i, lo, hi) ON m BETWEEN p.lo AND p.hi
+                                 WHERE {pred_s}""")
+            # the edge days: literal date ranges, so that each reads a few row groups (zone maps)
+            for i, (a, b) in ((i, w) for i, sp in enumerate(splits) for w in sp.flows):
+                for qi, (expr, cond, _names) in enumerate(groups):
+                    parts.append(f"""SELECT {qi} AS q, {gcol} AS grp, {i} AS i, ({expr})::BIGINT AS v, 1 AS n
+                                     FROM {ST.CLOSED_DETAIL}
+                                     WHERE closed_date BETWEEN DATE '{a}' AND DATE '{b}'
+                                       AND {pred_s} AND ({cond}) AND ({expr}) IS NOT NULL""")
+            sql = f"""SELECT q, grp, i, v, sum(n)::BIGINT AS n FROM ({" UNION ALL ".join(parts)})
+                      WHERE {inf.guard()} GROUP BY ALL ORDER BY q, grp, i, v"""
+        from analytics.indicators import queries  # queries imports this module
+
+        res = _run_params(con, sql, queries._vocab_params())
         if res is None:
             return None
         from_cube = True

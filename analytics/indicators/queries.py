@@ -15,8 +15,8 @@ instances to links filed whenever (complete only once the windows have closed, s
 ``definitions.COHORT_WINDOW_DAYS``).
 
 ``summary``, ``compare`` and ``monthly_trend`` first ask the trial cubes (``cubes``, built with the
-map's summary by ``analytics.summary.refresh``): for periods of whole calendar months and filters a
-cube holds, with a current summary, they return the same ingredients (the oracle tests check
+map's summary by ``analytics.summary.refresh``): for any period up to the data's last month and
+filters a cube holds, with a current summary, they return the same ingredients (the oracle tests check
 equality with these queries and with an independent pandas implementation); otherwise these
 queries run. They stay the definition.
 
@@ -434,13 +434,12 @@ def _from_cubes(
         out = got.drop(columns="pi")
         out.attrs = dict(got.attrs)
         return out
-    months = [(m, _month_end(m.year, m.month)) for m in month_starts(s, e)]
-    if months[0][0] != s or months[-1][1] != e:
-        return None
+    # each calendar month of the period, the first and last cut to the period's days
+    months = [(max(m, s), min(_month_end(m.year, m.month), e)) for m in month_starts(s, e)]
     raw = cubes.raw_ingredients(con, flt, months, None)
     if raw is None:
         return None
-    raw["grp"] = [pd.Timestamp(months[i][0]) for i in raw["pi"]]
+    raw["grp"] = [pd.Timestamp(months[i][0].replace(day=1)) for i in raw["pi"]]
     out = raw.drop(columns="pi")
     out.attrs = dict(raw.attrs)
     return out
@@ -475,14 +474,14 @@ def summary(
     from_cubes = raw is not None
     # the data's last day: recorded with the summary the cubes were just read from (guarded)
     data_end = raw.attrs.get("data_end") if raw is not None else None
-    if raw is None:  # no current summary, a filter no cube holds, or a period not of whole months
+    if raw is None:  # no current summary, a filter no cube holds, or no day-level detail for the edge days
         sql, params = _summary_sql(flt, by)
         raw = con.execute(sql, {**params, "start": s, "end": e}).df()
     cols = list(INDICATORS)
-    if by == "month" and from_cubes:  # every month of the period, in order, whole months
+    if by == "month" and from_cubes:  # every month of the period, in order (the ends cut to it)
         raw = raw.rename(columns={"grp": "month"})
-        raw.insert(1, "period_start", raw["month"])
-        raw.insert(2, "period_end", [pd.Timestamp(_month_end(m.year, m.month)) for m in raw["month"]])
+        raw.insert(1, "period_start", [pd.Timestamp(max(m.date(), s)) for m in raw["month"]])
+        raw.insert(2, "period_end", [pd.Timestamp(min(_month_end(m.year, m.month), e)) for m in raw["month"]])
         keys: list[str] = ["month"]
     elif by is None:
         raw = raw.drop(columns="grp")
