@@ -70,7 +70,13 @@ ASSEMBLERS = {"analytics.report.build_report"}
 
 
 def _takes(fn: Callable[..., Any], kind: type) -> list[str]:
-    hints = typing.get_type_hints(fn)
+    try:
+        hints = typing.get_type_hints(fn)
+    except NameError:  # a type imported only for type checking (e.g. PySpark's, an optional extra):
+        # match the annotations as text, so such a function is still found when it takes ``kind``
+        raw = inspect.get_annotations(fn)
+        return [p for p, t in raw.items() if p != "return"
+                and re.search(rf"(?<![\w.]){kind.__name__}\b|\.{kind.__name__}\b", str(t))]
     return [p for p, t in hints.items() if p != "return" and kind in (typing.get_args(t) or (t,))]
 
 
