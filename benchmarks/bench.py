@@ -537,6 +537,7 @@ def environment() -> dict:
         "cpus": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem / 1e9, 1), "python": platform.python_version(),
         "duckdb": duckdb.__version__, "pandas": pd.__version__, "numpy": np.__version__,
         "streamlit": streamlit.__version__, "generator_version": GENERATOR_VERSION,
+        "load_average": round(os.getloadavg()[0], 2),  # other work on the machine at the start
     }
 
 

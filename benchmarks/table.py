@@ -174,3 +174,72 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
+
+
+# --- the README's performance section, from one run ----------------------------------------
+
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def markdown(results: dict) -> str:
+    """The README's performance tables from one run's results (``benchmarks/results/latest.json``)."""
+    env = results["environment"]
+    sizes = sorted(results["sizes"], key=lambda r: r["size"])
+    big = sizes[-1] if sizes else None
+    lines = [f"One run of `.venv/bin/python -m benchmarks.bench` on {env['when'][:10]} (commit {env['commit']}"
+             f"{', dirty' if env['dirty'] else ''}; {env['cpus']} CPUs, {env['ram_gb']} GB; DuckDB {env['duckdb']}, "
+             f"pandas {env['pandas']}, Streamlit {env['streamlit']}; synthetic data from `seeds/`; load average "
+             f"{env.get('load_average', '—')} at the start). Full figures: `benchmarks/results/latest.json`.", ""]
+    if big:
+        heads = " | ".join(f"{r['store']['rows'] / 1e6:.1f}M cases" for r in sizes)
+        lines += [f"Map page recompute after a filter change (district_stats + hex_density + headline + monthly_trend "
+                  f"+ top_causes), median of {results['repeat']} warm runs, ms:", "",
+                  f"| filter state | {heads} | {big['store']['rows'] / 1e6:.0f}M, SQL on the case table | "
+                  f"{big['store']['rows'] / 1e6:.0f}M, pandas | × pandas |",
+                  "|---|" + "---|" * (len(sizes) + 3)]
+        for i, s in enumerate(big["map"]):
+            cells = " | ".join(f"{r['map'][i]['fast_ms']['total']:.1f}" for r in sizes)
+            lines.append(f"| {s['state']} | {cells} | {s['cases_sql_ms']['total']:,.0f} | "
+                         f"{s['pandas_ms']['total']:,.0f} | {s['speedup_vs_pandas']:.0f}× |")
+        if big.get("trial"):
+            lines += ["", f"Trial page at {big['store']['rows']:,} cases (compare + per court + per district = the "
+                      f"page; monthly trend separately), median of {results['trial_repeat']} warm runs, ms; the "
+                      "case-table SQL (the reference, and the figures before the summary tables) once:", "",
+                      "| filter state (period) | page | trend | case-table SQL: page | trend | answered by |",
+                      "|---|---|---|---|---|---|"]
+            for s in big["trial"]:
+                period = f" ({s['period'][0]} – {s['period'][1]})" if s.get("period") else ""
+                ref = s["cases_sql_ms"]
+                lines.append(f"| {s['state']}{period} | {s['page_ms']:.0f} | {s['ms']['monthly_trend']:.0f} | "
+                             f"{ref['page']:,.0f} | {ref['monthly_trend']:,.0f} | {s['answered_by']} |")
+    lines += ["", "Targets (the largest store; never asserted in a test):", "", "| target | measured | met |",
+              "|---|---|---|"]
+    for name, figure, met in targets(results):
+        lines.append(f"| {name} | {figure} | {'yes' if met else 'no' if met is not None else '—'} |")
+    return "\n".join(lines)
+
+
+def update_readme(readme: str, results: dict) -> str:
+    """``readme`` with the text between the benchmark markers replaced by ``markdown(results)``."""
+    start, end = readme.index(README_START) + len(README_START), readme.index(README_END)
+    return readme[:start] + "\n" + markdown(results) + "\n" + readme[end:]
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import json
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description="Print the benchmark table, or write the README's section.")
+    ap.add_argument("json", nargs="?", type=Path, default=Path("benchmarks/results/latest.json"))
+    ap.add_argument("--readme", type=Path, help="replace the section between the bench markers of this file")
+    args = ap.parse_args(argv)
+    results = json.loads(args.json.read_text(encoding="utf-8"))
+    if args.readme:
+        args.readme.write_text(update_readme(args.readme.read_text(encoding="utf-8"), results), encoding="utf-8")
+    else:
+        print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -112,3 +112,26 @@ def test_product_figures(run: tuple[dict, str]) -> None:
         assert _positive(pl["browser"]["ratio_metric_s"])
     wanted = {"alerts", "index", "default", "server"}
     assert wanted <= {t["target"].split(" ")[0] for t in res["targets_met"]}
+
+
+@pytest.mark.slow
+def test_speed2_figures_and_readme_section(run: tuple[dict, str]) -> None:
+    from benchmarks import table
+
+    res, _ = run
+    size = res["sizes"][0]
+    assert _positive(size["options"]["read_ms"])
+    mid = [s for s in size["trial"] if s.get("period")]
+    assert len(mid) == 2 and all(s["period"][1].endswith("-11-15") for s in mid)
+    # every trial state, also those ending inside a month, is answered by the summary tables
+    assert {s["answered_by"] for s in size["trial"]} == {"summary"}
+    names = [name for name, _fig, _met in table.targets(res)]
+    for part in ("trial page (compare + per court + per district), one year", "all years", "monthly trend",
+                 "filter options and data span", "rows/s", "import peak memory"):
+        assert any(part in n for n in names), part
+    md = table.markdown(res)
+    assert "| year to 15 Nov, no filter (real-data default) (" in md and "| target | measured | met |" in md
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.count(table.README_START) == 1 and readme.count(table.README_END) == 1
+    new = table.update_readme(readme, res)
+    assert md in new and new.split(table.README_START)[0] == readme.split(table.README_START)[0]
