@@ -97,19 +97,25 @@ def _month(col: str) -> str:
 # --- the build --------------------------------------------------------------------------------
 
 
-def session(master: str = "local[2]", app: str = "shuzhu-cubes") -> SparkSession:
-    """A SparkSession for the build (UTC, no ANSI surprises in integer arithmetic)."""
+def session(master: str | None = "local[2]", app: str = "shuzhu-cubes") -> SparkSession:
+    """A SparkSession for the build: UTC, non-ANSI arithmetic as in the tests (``master`` None: the
+    one spark-submit gives). The SQL settings apply to a cluster session as well."""
     from pyspark.sql import SparkSession
 
-    spark = (SparkSession.builder.master(master).appName(app)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            # local mode runs in the driver: its heap bounds the build (the cached case table spills)
-            .config("spark.driver.memory", os.environ.get("SHUZHU_SPARK_DRIVER_MEMORY", "4g"))
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate())
+    builder = SparkSession.builder.appName(app)
+    if master:
+        # local mode runs in the driver: its heap bounds the build (the cached case table spills)
+        builder = (builder.master(master)
+                   .config("spark.driver.memory", os.environ.get("SHUZHU_SPARK_DRIVER_MEMORY", "4g"))
+                   .config("spark.sql.shuffle.partitions", "8")
+                   .config("spark.ui.enabled", "false"))
+    spark = (builder
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.ansi.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .getOrCreate())
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.ansi.enabled", "false")
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -384,12 +390,7 @@ def main(argv: list[str] | None = None, default_master: str | None = "local[2]")
     ap.add_argument("--master", default=default_master,
                     help="Spark master (default local[2]; under spark-submit its --master applies)")
     args = ap.parse_args(argv)
-    if args.master:
-        spark = session(args.master)
-    else:
-        from pyspark.sql import SparkSession
-
-        spark = SparkSession.builder.appName("shuzhu-cubes").getOrCreate()
+    spark = session(args.master)
     try:
         manifest = build(spark, args.cases, args.out, args.dict, args.data_version)
     finally:
