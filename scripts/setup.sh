@@ -18,6 +18,7 @@ fi
 if [ "${1:-}" = "--spark" ]; then
   if ! command -v java >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
+    mkdir -p /usr/share/man/man1  # slim images drop it; the JRE's update-alternatives needs it
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
   fi
