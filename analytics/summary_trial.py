@@ -289,23 +289,24 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     return built
 
 
-def _kept_where_read(col: str) -> str:
+def kept_expr(col: str) -> str:
     """``col`` where an ingredient reading it may count the row, else NULL (amounts take no space).
 
     Rows on which every ingredient mentioning ``col`` has a false condition never contribute it;
     the condition stays false with NULL there unless it tests for NULL, which is refused here.
+    Used for the DOUBLE columns of ``CLOSED_DETAIL`` (here and in the Spark build).
     """
     word = re.compile(rf"(?<![$\w]){col}(?!\w)")
     conds = list(dict.fromkeys(c for _a, e, c in CLOSED_INGREDIENTS.values() if word.search(f"{e} {c}")))
     if not conds or any(re.search(r"IS\s+NULL|coalesce|ifnull", c, re.IGNORECASE) for c in conds):
         return col
-    return f"CASE WHEN {' OR '.join(f'({c})' for c in conds)} THEN {col} END AS {col}"
+    return f"CASE WHEN {' OR '.join(f'({c})' for c in conds)} THEN {col} END"
 
 
 def _build_details(con: duckdb.DuckDBPyConnection, codes: str, ev_ctes: str, params: dict[str, object]) -> None:
     """The day-level detail tables (``DETAIL_TABLES``) from ``_t_x`` and ``cases``."""
     types = {str(n): str(t) for n, t, *_ in con.execute("DESCRIBE _t_x").fetchall()}
-    extra = ", ".join(_kept_where_read(c) if types.get(c) == "DOUBLE" else c for c in detail_columns())
+    extra = ", ".join(f"{kept_expr(c)} AS {c}" if types.get(c) == "DOUBLE" else c for c in detail_columns())
     _run(con, f"""CREATE TABLE {CLOSED_DETAIL} AS
                   SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra}
                   FROM _t_x ORDER BY closed_date""", params)

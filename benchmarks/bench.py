@@ -454,6 +454,14 @@ def bench_import(rows: int, workdir: Path) -> dict:
     child = """
 import json, resource, sys, time
 from pathlib import Path
+
+def peak_mb():
+    # VmHWM: this process's own peak (ru_maxrss keeps the parent's peak across fork + exec)
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.path.insert(0, sys.argv[3])
 from analytics import importer, store
 data = Path(sys.argv[1]).read_bytes()
@@ -472,7 +480,7 @@ con.close()
 print(json.dumps({"dry_s": dry_s, "full_s": full_s, "before": before, "accepted": dry_counts[0],
                   "rejected": dry_counts[1], "full_accepted": full.accepted, "full_rejected": full.rejected,
                   "report_rows": len(full.report), "inserted": full.inserted,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_mb()}))
 """
     try:
         from analytics import importer

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import audit
 from analytics.report import available_kinds, build_report
 from analytics.report.common import scope_text
-from analytics.report.gate import protect
+from analytics.report.gate import protect, protected_runner
 from analytics.report.model import Paragraph
 from ui.docx_writer import write_docx
 from ui.shell import setup_page, synthetic_banner
@@ -40,14 +40,18 @@ if st.button("生成报告", key="rep_go", type="primary"):
     def show(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
+    # 外部: rates over a small numerator are left out as the report is built (the gate below
+    # then hides the small counts themselves)
+    run = protected_runner(ctx.run, ctx.rules) if ctx.user.protected else ctx.run
     report = build_report(ctx.con, kind, flt, start, end, brief=brief, meta=ctx.meta,
-                          ranges=ctx.settings.indicator_ranges, progress=show, run=ctx.run)
+                          ranges=ctx.settings.indicator_ranges, progress=show, run=run)
     if ctx.user.protected:  # 外部: the same gate as the pages, before anything is written
         report, n_hidden = protect(report, ctx.rules)
         if n_hidden:
             ctx.record("suppression", f"报告 {report.title}: {n_hidden} 处隐藏", n_hidden)
     # The watermark line: after the cover, or after the 简报's title line.
     report.blocks.insert(min(1, len(report.blocks)), Paragraph(audit.watermark(ctx.user.name)))
+    ctx.record("report", f"{report.title} {start}–{end}")  # drafted (the download is an export)
     data = write_docx(report, progress=show)
     show(1.0, "完成 / done")
     stem = ctx.file_stem(f"{report.title}_{start:%Y%m%d}-{end:%Y%m%d}")

@@ -559,3 +559,100 @@ def test_trial_page_hides_a_rate_whose_numerator_is_small(store: Path) -> None:
     assert (districts[f"{label}(%)"] == "—").any() and not (districts["期末未结（全部在办）"] == "<10").all()
     admin = _as("pages/2_trial.py", "admin", {"y": "2024-2024"})
     assert next(m for m in admin.metric if m.label.startswith(label)).value != "—"
+
+
+# the audit log records page views (who, when, page, filters), once per page and filter state
+
+def test_page_views_are_audited_once_per_page_and_filter_state(store: Path) -> None:
+    at = _as("app.py", "qidong")
+    assert not at.exception, at.exception
+    at.run()  # a rerun with the same filters: no second row
+    con = duckdb.connect(str(store))
+    views = con.execute("SELECT username, page, filters FROM audit_log WHERE event = 'view' ORDER BY seq").fetchall()
+    con.close()
+    assert len(views) == 1 and views[0][0] == "qidong" and views[0][1] == "案件密度地图"
+    at.multiselect(key="f_cat").select("刑事").run()
+    con = duckdb.connect(str(store))
+    views = con.execute("SELECT page, filters FROM audit_log WHERE event = 'view' ORDER BY seq").fetchall()
+    assert audit.verify(con).ok
+    con.close()
+    assert len(views) == 2 and "刑事" in views[1][1]
+
+
+def test_monthly_trend_hides_a_month_rate_whose_numerator_is_small(store: Path) -> None:
+    """The trial page's monthly table (chart and download): a month's rate goes with its numerator."""
+    import datetime as dt_
+
+    from analytics import indicators as ind
+    from analytics.filters import CaseFilter
+    from analytics.privacy import DisclosureRules
+    from ui.trial_sections import TREND_COUNTS, TREND_RATES, numerator_gate
+
+    cols = [*TREND_COUNTS, *TREND_RATES]
+    num = ind.definition("mediation_withdrawal_rate").num[0]
+    con = _app_con(store)
+    courts = [r[0] for r in con.execute("SELECT DISTINCT court_code::VARCHAR FROM cases ORDER BY 1").fetchall()]
+    for court in courts:  # a court with a month of few 调撤 among many cases (the store is seeded)
+        rows = ind.monthly_trend(con, CaseFilter(2024, 2024, courts=(court,)), dt_.date(2024, 1, 1),
+                                 dt_.date(2024, 12, 31))
+        small = rows[num].between(1, 9) & (rows[["filed", "closed", "pending_end"]] >= 10).all(axis=1)
+        if small.any():
+            break
+    assert small.any()
+    table = ind.display_table(rows, cols)
+    gated = numerator_gate(rows, cols)(table, DisclosureRules())
+    col = f"{ind.LABELS['mediation_withdrawal_rate']}(%)"
+    assert gated.hidden[col][small.to_numpy()].all()
+    assert (gated.display.loc[small.to_numpy(), col] == "—").all()
+    # without the numerator rule (the row's counts only) those months would have been shown
+    from analytics.privacy import gate_frame
+    from ui.trial_sections import table_spec
+
+    plain = gate_frame(table.reset_index(drop=True), DisclosureRules(), table_spec(cols))
+    assert not plain.hidden[col][small.to_numpy()].any()
+
+
+def test_report_leaves_out_rates_over_small_numerators(store: Path) -> None:
+    """The Word report for 外部: a rate whose numerator count is small is "—" (and its sentence
+    dropped), like on the page; without the protected runner the same report prints it."""
+    import datetime as dt_
+
+    from analytics import indicators as ind
+    from analytics.filters import CaseFilter
+    from analytics.privacy import DisclosureRules
+    from analytics.report import build_report
+    from analytics.report.common import value_text
+    from analytics.report.gate import hide_small_numerator_rates, protect, protected_runner
+    from analytics.report.model import Paragraph, Table
+
+    con = _app_con(store)
+    flt, s, e = CaseFilter(2024, 2024), dt_.date(2024, 1, 1), dt_.date(2024, 12, 31)
+    cmp = ind.compare(con, flt, s, e)
+    rules = DisclosureRules()
+    masked = hide_small_numerator_rates(cmp, rules).set_index("indicator")
+    assert masked.at["over_12m_pending_ratio", "current"] is None  # 6 of 905
+    assert masked.at["closure_rate", "current"] is not None
+    dists = hide_small_numerator_rates(ind.summary(con, flt, s, e, by="adcode"), rules)
+    raw = ind.summary(con, flt, s, e, by="adcode")
+    small = raw["over_12m_pending"].between(1, 9)
+    assert small.any() and dists.loc[small, "over_12m_pending_ratio"].isna().all()
+
+    def direct(fn, *a, **k):
+        return fn(con, *a, **k)
+
+    ratio = value_text("over_12m_pending_ratio", cmp.set_index("indicator").at["over_12m_pending_ratio", "current"])
+    assert ratio
+
+    def texts(report) -> str:
+        out = []
+        for b in report.blocks:
+            if isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, Table):
+                out += [" ".join(r) for r in b.rows]
+        return "\n".join(out)
+
+    plain = build_report(con, "trial", flt, s, e, run=direct)
+    assert ratio in texts(plain)
+    gated, _ = protect(build_report(con, "trial", flt, s, e, run=protected_runner(direct, rules)), rules)
+    assert ratio not in texts(gated)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics import summary
@@ -170,6 +171,30 @@ def test_every_cube_equals_duckdb_cell_for_cell(stores: dict[str, Path]) -> None
         b.close()
 
 
+def test_periods_cut_inside_a_month_use_the_spark_built_detail(stores: dict[str, Path]) -> None:
+    # the day-level detail tables were built by Spark and tagged with the loaded build: a period
+    # ending inside a month (the real-data default view) is answered from them, as on DuckDB
+    from datetime import date
+
+    from analytics import indicators as ind
+    from analytics.filters import CaseFilter
+    from analytics.indicators import cubes
+
+    a = open_store(stores["duckdb"], read_only=False)
+    b = open_store(stores["spark"], read_only=False)
+    try:
+        s, e, flt = date(2024, 2, 10), date(2024, 11, 15), CaseFilter(2024, 2024)
+        for con in (a, b):
+            assert cubes.raw_ingredients(con, flt, [(s, e)], "court_code") is not None
+        pd.testing.assert_frame_equal(ind.compare(a, flt, s, e), ind.compare(b, flt, s, e),
+                                      check_exact=False, rtol=1e-12, atol=0)
+        pd.testing.assert_frame_equal(ind.summary(a, flt, s, e, by="court_code"),
+                                      ind.summary(b, flt, s, e, by="court_code"), check_exact=False, rtol=1e-12, atol=0)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_compare_detects_a_changed_cell(stores: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "bad.duckdb"
     shutil.copy(stores["spark"], bad)
@@ -268,3 +293,73 @@ def test_alert_series_are_a_rollup_of_the_spark_built_month_cube(stores: dict[st
     finally:
         a.close()
         b.close()
+
+
+# --- case-list drill-down on the engine that holds the cases ---------------------------------------
+
+DRILL_FILTERS = [
+    ("2024", {}),
+    ("2024 two courts, civil", {"courts": ("苏0602", "苏0682"), "categories": ("民事",)}),
+    ("2024 outcome 判决 or pending", {"outcomes": ("判决", "未结")}),
+    ("2023-2024 one district", {"district": 320681}),
+]
+
+
+@pytest.mark.parametrize("name,kw", DRILL_FILTERS, ids=[n for n, _ in DRILL_FILTERS])
+def test_spark_case_list_equals_duckdb(stores: dict[str, Path], spark, name: str, kw: dict) -> None:
+    from datetime import date
+
+    from analytics.engine import drill
+    from analytics.filters import CaseFilter
+    from analytics.indicators import drilldown
+
+    drill.register_cases(spark, str(stores["export"] / export.CASES_DIR))
+    flt = CaseFilter(2024, 2024, **kw)
+    con = open_store(stores["duckdb"], read_only=False)
+    try:
+        s, e = date(2024, 1, 1), date(2024, 11, 15)
+        for args, more in [((None, None, 300), {}), (("苏0602", None, 50), {"status": "closed"}),
+                           ((None, "2024-03-01", 500), {"status": "pending_end"}),
+                           ((None, None, 200), {"status": "pending_start"}), (("苏0682", "2024-11-01", 80), {})]:
+            want = drilldown.case_list(con, flt, s, e, *args, **more)
+            got = drill.case_list(spark, flt, s, e, *args, **more)
+            assert len(want) > 0 or args != (None, None, 300), (name, args, more)  # the plain list has rows
+            pd.testing.assert_frame_equal(got, want, obj=f"{name} {args} {more}")
+    finally:
+        con.close()
+
+
+def test_trial_page_drills_down_on_the_cluster(stores: dict[str, Path], spark, monkeypatch: pytest.MonkeyPatch) -> None:
+    # with the Spark engine configured, the case list comes from the Parquet case table via Spark
+    # (the DuckDB store's cases are emptied for the check: the list cannot come from them)
+    from streamlit.testing.v1 import AppTest
+
+    def cases_shown(db: Path, env: dict[str, str]) -> pd.DataFrame:
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setenv("SHUZHU_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "pages/2_trial.py"), default_timeout=TIMEOUT)
+        at.query_params["y"] = "2024-2024"
+        at.run()
+        at.selectbox(key="trial_drill_court").select("苏0602").run()
+        assert not at.exception, at.exception
+        return next(d.value for d in at.dataframe if "案号" in d.value.columns)
+
+    from analytics.engine import drill
+    from ui import trial_sections
+
+    calls: list[tuple] = []
+    real = drill.case_list
+
+    def spy(*a: object, **k: object) -> pd.DataFrame:
+        calls.append(a[1:])
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    on_duckdb = cases_shown(stores["spark"], {"SHUZHU_ENGINE": "duckdb"})
+    assert len(on_duckdb) > 0
+    monkeypatch.setattr(drill, "case_list", spy)
+    trial_sections._cluster_case_list.clear()
+    on_cluster = cases_shown(stores["spark"], {"SHUZHU_ENGINE": "spark", "SHUZHU_SPARK_MASTER": "local[2]",
+                                               "SHUZHU_SPARK_CASES": str(stores["export"])})
+    assert len(calls) == 1  # asked of Spark once (then cached), not of DuckDB's cases
+    pd.testing.assert_frame_equal(on_cluster, on_duckdb)

@@ -437,6 +437,7 @@ def setup_page(title: str, *, wide: bool = True, filters: bool = True) -> Ctx:
     flt = restrict(flt, user)  # the one place a user's scope enters every query
     _nav(flt, opts)
     ctx = Ctx(settings, _connection(db).cursor(), flt, opts, meta, as_of, user)
+    _record_view(ctx)
     access.user_footer(ctx.con, user)
     if ctx.synthetic:
         st.sidebar.caption(
@@ -444,6 +445,18 @@ def setup_page(title: str, *, wide: bool = True, filters: bool = True) -> Ctx:
             " / Synthetic data calibrated to public statistics, not real cases."
         )
     return ctx
+
+
+def _record_view(ctx: Ctx) -> None:
+    """An audit row (``view``: user, page, filters) when a signed-in user opens a page or changes
+    its filters; not on the other reruns. Not in single-user local mode (nobody to account for,
+    and no write to the store on every click)."""
+    if ctx.user == LOCAL_USER:
+        return
+    key = (ctx.page, tuple(sorted(ctx.flt.to_query_params(F.default_filter(ctx.options)).items())))
+    if st.session_state.get("_audit_view") != key:
+        ctx.record("view", "")
+        st.session_state["_audit_view"] = key
 
 
 def synthetic_banner(ctx: Ctx) -> None:

@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics import indicators as ind
+from analytics.filters import CaseFilter
 from analytics.privacy import DisclosureRules, GatedFrame, TableSpec, gate_frame
 from ui import charts
 from ui.shell import Ctx
@@ -273,14 +274,45 @@ TREND_RATES = ["cum_closure_rate", "on_time_rate", "mediation_withdrawal_rate", 
 def trend(ctx: Ctx, start: dt.date, end: dt.date) -> None:
     """Monthly counts and rates (flow basis: no cohort figure is drawn as a trend); click a month."""
     st.subheader("月度趋势（点击月份查看案件）")
-    table = ind.display_table(ctx.run(ind.monthly_trend, ctx.flt, start, end), [*TREND_COUNTS, *TREND_RATES])
-    spec = table_spec([*TREND_COUNTS, *TREND_RATES])
+    rows = ctx.run(ind.monthly_trend, ctx.flt, start, end)
+    table = ind.display_table(rows, [*TREND_COUNTS, *TREND_RATES])
+    spec = numerator_gate(rows, [*TREND_COUNTS, *TREND_RATES])  # a month's rate hides with a small numerator
     drawn = ctx.chart_data(table, "月度趋势", spec)
     for key, series, title in (("trial_trend_n", list(table.columns[1:4]), "件数"),
                                ("trial_trend_r", list(table.columns[4:]), "%")):
         st.altair_chart(charts.trial_trend(drawn, series, title), key=key, width="stretch",
                         on_select=lambda k=key: pick(k, "trial_drill_month", [], "月份"))
     download_buttons(ctx, table, ctx.file_stem("月度趋势"), key="trial_dl_trend", spec=spec)
+
+
+@st.cache_resource(show_spinner=False)
+def _cluster(master: str, cases: str) -> object:
+    """One Spark session per server process, with the cluster's case table registered."""
+    from analytics.engine import drill, spark_build
+
+    spark = spark_build.session(master, "shuzhu-drilldown")
+    drill.register_cases(spark, cases)
+    return spark
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+def _cluster_case_list(master: str, cases: str, flt: CaseFilter, *args: object, **kwargs: object) -> pd.DataFrame:
+    from analytics.engine import drill
+
+    return drill.case_list(_cluster(master, cases), flt, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def case_list(ctx: Ctx, *args: object, **kwargs: object) -> pd.DataFrame:
+    """The drill-down list from the engine that holds the cases: DuckDB's ``cases``, or with the
+    Spark engine (``[engine] kind = "spark"`` and its ``cases``) the cluster, with a spinner."""
+    s = ctx.settings
+    if s.engine != "spark" or not s.spark_cases or not ctx.user.sees_case_lists:
+        return ctx.run(ind.case_list, ctx.flt, *args, **kwargs)  # (refused for 外部 there)
+    from analytics.engine.export import CASES_DIR
+
+    with st.spinner("正在查询集群（Spark）中的案件… / querying the cluster"):
+        return _cluster_case_list(s.spark_master, f"{s.spark_cases.rstrip('/')}/{CASES_DIR}", ctx.flt,
+                                  *args, **kwargs)
 
 
 def drilldown(ctx: Ctx, start: dt.date, end: dt.date, court_codes: list[str]) -> None:
@@ -299,7 +331,7 @@ def drilldown(ctx: Ctx, start: dt.date, end: dt.date, court_codes: list[str]) ->
     if not (court or month):
         st.info("在上方表格中点击法院、在趋势图中点击月份，或在此选择，即可查看案件明细。")
         return
-    cases = ctx.run(ind.case_list, ctx.flt, start, end, court or None, month or None, 500, status=status or None)
+    cases = case_list(ctx, start, end, court or None, month or None, 500, status=status or None)
     st.caption(f"共显示 {len(cases)} 件（最多 500 件；不含当事人信息）")
     shown = ind.display_table(cases, ["case_no", "court_name", "procedure", "cause", "filed_date",
                                       "closed_date", "outcome", "duration_days", "intake", "status"])

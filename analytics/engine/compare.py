@@ -15,10 +15,11 @@ from analytics import summary, summary_trial
 
 
 def summary_tables() -> list[str]:
-    """Every table ``summary.refresh`` writes (cubes, dictionary, span, errors, info)."""
+    """Every table ``summary.refresh`` writes (cubes, dictionary, span, errors, day-level detail, info)."""
     names = [c.name for c in summary.CUBES] + [summary.DICT_TABLE]
     names += [n for n, _ in summary_trial.TRIAL_CUBES] + [n for n, _ in summary_trial.DAYS_CUBES]
-    return [*names, summary_trial.SPAN_TABLE, summary_trial.ERR_TABLE, summary.INFO_TABLE]
+    return [*names, summary_trial.SPAN_TABLE, summary_trial.ERR_TABLE, *summary_trial.DETAIL_TABLES,
+            summary.INFO_TABLE]
 
 
 def _sorted(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[tuple[str, str]], pa.Table]:

@@ -38,7 +38,7 @@ def _order(name: str) -> str:
     for n, dims in summary_trial.DAYS_CUBES:
         if n == name:
             return "cause_group, cause, m" if "cause" in dims else "m, adcode"
-    return ""
+    return {summary_trial.CLOSED_DETAIL: "closed_date", summary_trial.EVENT_DETAIL: "d"}.get(name, "")
 
 
 def _code_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -82,8 +82,11 @@ def load(con: duckdb.DuckDBPyConnection, agg_dir: Path, *, check: bool = True) -
         for name, grain, dims in manifest["cubes"]:
             (rows,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # type: ignore[misc]
             con.execute(f"INSERT INTO {summary.INFO_TABLE} VALUES (?, ?, ?, ?)", [name, grain, ",".join(dims), rows])
-        tag = f"{summary.SUMMARY_VERSION}:{uuid.uuid4().hex}:{int(manifest['n_cases'])}:{manifest['data_version']}"
+        build = uuid.uuid4().hex
+        tag = f"{summary.SUMMARY_VERSION}:{build}:{int(manifest['n_cases'])}:{manifest['data_version']}"
         con.execute(f"COMMENT ON TABLE {summary.INFO_TABLE} IS '{tag}'")
+        if set(summary_trial.DETAIL_TABLES) <= set(manifest["tables"]):  # aggregates of an older build may lack them
+            summary_trial.tag_details(con, build)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

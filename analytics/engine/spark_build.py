@@ -334,6 +334,35 @@ def _trial_cubes(spark: SparkSession) -> dict[str, DataFrame]:
         for name, dims in summary_trial.DAYS_CUBES:
             k = ", ".join(("q", "m", *dims, "v"))
             out[name] = spark.sql(f"SELECT {k}, CAST(sum(n) AS BIGINT) AS n FROM td GROUP BY {k}")
+    out.update(_detail_tables(spark, params, codes, keys, ev_cte))
+    return out
+
+
+def _detail_tables(spark: SparkSession, params: dict[str, object], codes: str, keys: str,
+                   ev_cte: str) -> dict[str, DataFrame]:
+    """The day-level detail of ``summary_trial._build_details``: the enriched closed cases (``tx``),
+    the appeal events with their first instance's dimensions, the cases closed before filed."""
+    tx_types = dict(spark.table("tx").dtypes)
+    extra = []
+    for c in summary_trial.detail_columns():
+        if tx_types[c] == "double":  # amounts only where a measure reads them, as DuckDB stores them
+            extra.append(f"CAST({spark_expr(summary_trial.kept_expr(c), params)} AS DOUBLE) AS {c}")
+        elif tx_types[c] == "int":  # datediff: INT in Spark, BIGINT (date - date) in DuckDB
+            extra.append(f"CAST({c} AS BIGINT) AS {c}")
+        else:
+            extra.append(c)
+    out: dict[str, DataFrame] = {}
+    out[summary_trial.CLOSED_DETAIL] = spark.sql(
+        f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {', '.join(extra)} FROM tx")
+    kinds = " UNION ALL ".join(
+        f"""SELECT CAST({kind} AS TINYINT) AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
+                   fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
+            FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
+        for col, kind in summary_trial.EVENT_KIND.items())
+    out[summary_trial.EVENT_DETAIL] = spark.sql(f"WITH {ev_cte} {kinds}")
+    out[summary_trial.ERR_DETAIL] = spark.sql(
+        f"""SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, CAST(count(*) AS BIGINT) AS n
+            FROM coded WHERE closed_date < filed_date GROUP BY closed_date, filed_date, adcode, {keys}""")
     return out
 
 

@@ -151,3 +151,62 @@ def protect(report: Report, rules: DisclosureRules | None = None) -> tuple[Repor
                  indicators=list(report.indicators))
     out.add(*(one(b) for b in report.blocks))
     return out, hidden
+
+
+# --- rates over a small numerator (issue 15: rates computed on suppressed cells are suppressed) -----
+
+
+def _numerators() -> dict[str, str]:
+    """Rate indicator -> its one count numerator (as the trial page's gate pairs them)."""
+    from analytics import indicators as ind
+
+    out = {}
+    for n, kind in ind.INDICATORS.items():
+        d = ind.definition(n)
+        if kind == "ratio" and len(d.num) == 1 and ind.INDICATORS.get(d.num[0]) == "count":
+            out[n] = d.num[0]
+    return out
+
+
+def hide_small_numerator_rates(df: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
+    """An indicator frame with each rate whose numerator count is small (0 < n < threshold) missing.
+
+    Frames of ``indicators.compare`` (a row per indicator: ``current``, ``yoy``, ``pop`` and the
+    changes computed from them) and of ``summary``/``monthly_trend`` (a row per group or month, a
+    column per indicator). A missing value reads "—" in the report and drops its sentence; the
+    counts themselves are hidden by ``protect``.
+    """
+    pairs = _numerators()
+    out = df.copy()
+    if "indicator" in out.columns and "current" in out.columns:
+        values = out.set_index("indicator")
+        for col, changes in (("current", ("yoy_diff", "yoy_pct", "pop_diff", "pop_pct")),
+                             ("yoy", ("yoy_diff", "yoy_pct")), ("pop", ("pop_diff", "pop_pct"))):
+            for rate, num in pairs.items():
+                if rate not in values.index or num not in values.index:
+                    continue
+                if below_threshold(pd.Series([values.at[num, col]], dtype=float).fillna(0), rules)[0]:
+                    row = out["indicator"] == rate
+                    for c in (col, *changes):
+                        if c in out.columns:
+                            out[c] = out[c].astype(object).where(~row, None)
+        return out
+    for rate, num in pairs.items():
+        if rate in out.columns and num in out.columns:
+            small = below_threshold(pd.to_numeric(out[num], errors="coerce").fillna(0), rules)
+            out[rate] = out[rate].astype(object).where(~small, None)
+    return out
+
+
+def protected_runner(run: Any, rules: DisclosureRules) -> Any:
+    """A report runner for aggregates-only readers: the indicator frames come back with the rates of
+    small numerators missing (``hide_small_numerator_rates``), everything else unchanged."""
+    from analytics import indicators as ind
+
+    masked = {ind.compare, ind.summary, ind.monthly_trend}
+
+    def wrapped(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        got = run(fn, *args, **kwargs)
+        return hide_small_numerator_rates(got, rules) if fn in masked and isinstance(got, pd.DataFrame) else got
+
+    return wrapped
