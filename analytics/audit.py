@@ -18,7 +18,6 @@ import hmac
 import json
 import os
 import re
-import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from analytics import keyfile
 
 AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit_log (
   seq BIGINT PRIMARY KEY,
@@ -86,20 +87,7 @@ def key_path(env: Mapping[str, str] | None = None) -> Path:
 def load_key(path: Path | None = None) -> bytes:
     """The chain's secret key, created (random, mode 0600) on first use."""
     path = path or key_path()
-    try:
-        data = path.read_bytes()
-        if len(data) >= 16:
-            return data
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, secrets.token_bytes(KEY_BYTES))
-    finally:
-        os.close(fd)
-    os.chmod(path, 0o600)
-    return path.read_bytes()
+    return keyfile.read_or_create(path, KEY_BYTES)
 
 
 def _digest(key: bytes, prev: str, seq: int, ts: datetime, user: str, event: str, page: str | None,

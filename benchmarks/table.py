@@ -189,7 +189,8 @@ def markdown(results: dict) -> str:
     lines = [f"One run of `.venv/bin/python -m benchmarks.bench` on {env['when'][:10]} (commit {env['commit']}"
              f"{', dirty' if env['dirty'] else ''}; {env['cpus']} CPUs, {env['ram_gb']} GB; DuckDB {env['duckdb']}, "
              f"pandas {env['pandas']}, Streamlit {env['streamlit']}; synthetic data from `seeds/`; load average "
-             f"{env.get('load_average', '—')} at the start). Full figures: `benchmarks/results/latest.json`.", ""]
+             f"{env.get('load_average', '—')} at the start). Full figures: `benchmarks/results/latest.json`, "
+             "committed with this section.", ""]
     if big:
         heads = " | ".join(f"{r['store']['rows'] / 1e6:.1f}M cases" for r in sizes)
         lines += [f"Map page recompute after a filter change (district_stats + hex_density + headline + monthly_trend "

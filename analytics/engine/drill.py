@@ -22,9 +22,7 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import PENDING, CaseFilter
-from analytics.indicators.definitions import CASE_STATUSES
-from analytics.indicators.drilldown import _empty_case_list
-from analytics.indicators.periods import _check_period, _month_arg, _month_end
+from analytics.indicators.drilldown import _empty_case_list, drill_period
 from analytics.indicators.presentation import court_name
 from analytics.indicators.queries import _where_parts
 
@@ -90,14 +88,10 @@ def case_list(spark: SparkSession, flt: CaseFilter, start: dt.date | str, end: d
               court_code: str | None = None, month: dt.date | str | None = None, limit: int = 500,
               *, status: str | None = None) -> pd.DataFrame:
     """``drilldown.case_list`` answered by Spark from the registered case table (``register_cases``)."""
-    s, e = _check_period(start, end)
-    m = _month_arg(month)
-    if m is not None:
-        s, e = max(s, m), min(e, _month_end(m.year, m.month))
-        if s > e:
-            return _empty_case_list()
-    if status is not None and status not in CASE_STATUSES:
-        raise ValueError(f"unknown status {status!r}; choose from {CASE_STATUSES}")
+    period = drill_period(start, end, month, status)
+    if period is None:
+        return _empty_case_list()
+    s, e = period
     table = spark.sql(case_list_sql(flt, s, e, court_code, status, limit)).toArrow()
     # through DuckDB's own Arrow -> pandas conversion: the same dtypes as the DuckDB path's .df()
     df = duckdb.connect().from_arrow(table).df()

@@ -18,9 +18,10 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
 import unicodedata
 from pathlib import Path
+
+from analytics import keyfile
 
 SECRET_ENV = "SHUZHU_SECRET_FILE"
 SECRET_BYTES = 32
@@ -49,20 +50,7 @@ def secret_path(env: dict[str, str] | None = None) -> Path:
 def load_secret(path: Path | None = None) -> bytes:
     """The secret, created (random, 0600) on first use."""
     path = path or secret_path()
-    try:
-        data = path.read_bytes()
-        if len(data) >= 16:
-            return data
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, secrets.token_bytes(SECRET_BYTES))
-    finally:
-        os.close(fd)
-    os.chmod(path, 0o600)
-    return path.read_bytes()
+    return keyfile.read_or_create(path, SECRET_BYTES)
 
 
 def first_party(text: str) -> str:

@@ -30,15 +30,10 @@ def case_list(
     status: str | None = None,
 ) -> pd.DataFrame:
     """Drill-down: cases counted in [start, end] (∩ month), optionally one court/district/status."""
-    s, e = _check_period(start, end)
-    m = _month_arg(month)
-    if m is not None:
-        # The month is a sub-period: its own 旧存/新收/结案/未结, clipped to [start, end].
-        s, e = max(s, m), min(e, _month_end(m.year, m.month))
-        if s > e:
-            return _empty_case_list()
-    if status is not None and status not in CASE_STATUSES:
-        raise ValueError(f"unknown status {status!r}; choose from {CASE_STATUSES}")
+    period = drill_period(start, end, month, status)
+    if period is None:
+        return _empty_case_list()
+    s, e = period
     base, params = _base_sql(flt)
     extra = []
     if court_code is not None:
@@ -70,6 +65,23 @@ def case_list(
     df["duration_days"] = df["duration_days"].astype("Int64")
     df["outcome"] = df["outcome"].where(df["outcome"].notna(), PENDING)
     return df
+
+
+def drill_period(start: dt.date | str, end: dt.date | str, month: dt.date | str | None,
+                 status: str | None) -> tuple[dt.date, dt.date] | None:
+    """The period a drill-down lists (None: empty); refuses an unknown status.
+
+    The month is a sub-period: its own 旧存/新收/结案/未结, clipped to [start, end].
+    """
+    s, e = _check_period(start, end)
+    m = _month_arg(month)
+    if m is not None:
+        s, e = max(s, m), min(e, _month_end(m.year, m.month))
+        if s > e:
+            return None
+    if status is not None and status not in CASE_STATUSES:
+        raise ValueError(f"unknown status {status!r}; choose from {CASE_STATUSES}")
+    return s, e
 
 
 def _empty_case_list() -> pd.DataFrame:
