@@ -42,6 +42,7 @@ months only; ``cases`` is sorted by filing date, so that reads a month or two of
 from __future__ import annotations
 
 import calendar
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -374,10 +375,18 @@ def _predicate(inf: Info, flt: CaseFilter, district: bool) -> tuple[str, set[str
     return (" AND ".join(clauses) or "TRUE"), need
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, *, numpy: bool = False) -> Any:
-    """Rows (or numpy columns) of a cube query; None when the guard found the summary stale."""
+def _run(con: duckdb.DuckDBPyConnection, sql: str, *, numpy: bool = False,
+         params: dict[str, object] | None = None) -> Any:
+    """Rows (or numpy columns) of a cube query; None when the guard found the summary stale.
+
+    ``params``: named parameters; only those the SQL refers to as ``$name`` are passed.
+    """
     try:
-        res = con.execute(sql)
+        if params:
+            names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+            res = con.execute(sql, {k: v for k, v in params.items() if k in names})
+        else:
+            res = con.execute(sql)
         return res.fetchnumpy() if numpy else res.fetchall()
     except duckdb.Error as exc:
         if "summary is stale" in str(exc):

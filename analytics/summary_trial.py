@@ -165,11 +165,17 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
             SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day
             FROM cases"""
     )
+    # Cases closed before they were filed, by day (the detail) and by month (one scan of cases).
+    con.execute(
+        f"""CREATE TABLE {ERR_DETAIL} AS
+            SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, count(*)::BIGINT AS n
+            FROM cases WHERE closed_date < filed_date GROUP BY ALL""")
+    coded = ", ".join(_CODED)
     con.execute(
         f"""CREATE TABLE {ERR_TABLE} AS
-            SELECT {_month("closed_date")}::SMALLINT AS mc, {_month("filed_date")}::SMALLINT AS mf, adcode,
-                   {codes}, count(*)::BIGINT AS n
-            FROM cases WHERE closed_date < filed_date GROUP BY ALL"""
+            SELECT {_month("dc")}::SMALLINT AS mc, {_month("df")}::SMALLINT AS mf, adcode, {coded},
+                   sum(n)::BIGINT AS n
+            FROM {ERR_DETAIL} GROUP BY ALL"""
     )
     (last,) = con.execute(f"SELECT {_month('last_day')} FROM {SPAN_TABLE}").fetchone()  # type: ignore[misc]
     full = TRIAL_CUBES[0][0]
@@ -304,7 +310,7 @@ def kept_expr(col: str) -> str:
 
 
 def _build_details(con: duckdb.DuckDBPyConnection, codes: str, ev_ctes: str, params: dict[str, object]) -> None:
-    """The day-level detail tables (``DETAIL_TABLES``) from ``_t_x`` and ``cases``."""
+    """The closed-case and event detail tables from ``_t_x`` and ``cases``."""
     types = {str(n): str(t) for n, t, *_ in con.execute("DESCRIBE _t_x").fetchall()}
     extra = ", ".join(f"{kept_expr(c)} AS {c}" if types.get(c) == "DOUBLE" else c for c in detail_columns())
     _run(con, f"""CREATE TABLE {CLOSED_DETAIL} AS
@@ -316,7 +322,4 @@ def _build_details(con: duckdb.DuckDBPyConnection, codes: str, ev_ctes: str, par
             FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
         for col, kind in EVENT_KIND.items())
     _run(con, f"CREATE TABLE {EVENT_DETAIL} AS WITH {ev_ctes} SELECT * FROM ({kinds}) ORDER BY d", params)
-    con.execute(
-        f"""CREATE TABLE {ERR_DETAIL} AS
-            SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, count(*)::BIGINT AS n
-            FROM cases WHERE closed_date < filed_date GROUP BY ALL""")
+    # (ERR_DETAIL is built first, in ``build``: the month table is rolled up from it)

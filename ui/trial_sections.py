@@ -48,13 +48,8 @@ def numerator_gate(rows: pd.DataFrame, columns: list[str]) -> Callable[[pd.DataF
     whose numerator is small (3 of 5,000) is hidden like that count. The numerators come from
     ``rows`` (same row order as the display table) and are not published."""
     spec = table_spec(columns)
-    pairs = []
-    for c in columns:
-        d = ind.definition(c) if c in ind.INDICATORS else None
-        if d is None or d.kind != "ratio" or len(d.num) != 1 or ind.INDICATORS.get(d.num[0]) != "count":
-            continue  # amount ratios (执行到位率) and multi-ingredient ones: the row rule only
-        if d.num[0] in rows.columns:
-            pairs.append((_label(c), d.num[0]))
+    pairs = [(_label(c), ind.COUNT_NUMERATORS[c]) for c in columns
+             if c in ind.COUNT_NUMERATORS and ind.COUNT_NUMERATORS[c] in rows.columns]
 
     def gate(df: pd.DataFrame, rules: DisclosureRules) -> GatedFrame:
         helper = {f"_num_{n}": pd.to_numeric(rows[n], errors="coerce").fillna(0).to_numpy() for _, n in pairs}

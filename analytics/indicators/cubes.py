@@ -215,14 +215,16 @@ def raw_ingredients(
         return out
 
     wpos = {w: j for j, w in enumerate(windows)}
-    wsum = {name: _dense_windows(r, ucodes, by, len(windows), n_g) for name, r in (det or {}).items()}
+    wsum: dict[tuple[str, str], np.ndarray] = {}  # (family, column) -> (windows, groups), as read
 
     def win(name: str, col: str, pick: Callable[[_Split], Sequence[tuple[dt.date, dt.date] | None]]) -> np.ndarray:
         """(periods, groups): the detail's ``col`` summed over each period's windows ``pick``."""
         out = np.zeros((n_p, n_g))
-        if not windows:
+        if det is None:
             return out
-        arr = wsum[name][col]
+        if (name, col) not in wsum:
+            wsum[name, col] = _dense_window(det[name], col, ucodes, by, len(windows), n_g)
+        arr = wsum[name, col]
         for i, sp in enumerate(splits):
             for w in pick(sp):
                 if w is not None:
@@ -281,20 +283,15 @@ def raw_ingredients(
     return frame
 
 
-def _dense_windows(res: dict[str, np.ndarray], ucodes: np.ndarray, by: str | None, n_w: int,
-                   n_g: int) -> dict[str, np.ndarray]:
-    """Columns of a window query as (windows, groups) arrays."""
+def _dense_window(res: dict[str, np.ndarray], col: str, ucodes: np.ndarray, by: str | None, n_w: int,
+                  n_g: int) -> np.ndarray:
+    """One column of a window query as a (windows, groups) array (NULL read as 0)."""
     w = np.asarray(res["w"], dtype="int64")
     g = np.zeros(len(w), dtype="int64") if by is None else np.searchsorted(
         ucodes, np.asarray(res["grp"], dtype="int64"))
-    out = {}
-    for col, vals in res.items():
-        if col in ("w", "grp"):
-            continue
-        arr = np.zeros((n_w, n_g))
-        np.add.at(arr, (w, g), np.ma.filled(np.ma.asarray(vals).astype("float64"), 0.0))
-        out[col] = arr
-    return out
+    arr = np.zeros((n_w, n_g))
+    np.add.at(arr, (w, g), np.ma.filled(np.ma.asarray(res[col]).astype("float64"), 0.0))
+    return arr
 
 
 def _details_ok(con: duckdb.DuckDBPyConnection, inf: summary.Info) -> bool:
@@ -362,22 +359,12 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
                 ("events", event_parts))
     union = " UNION ALL BY NAME ".join(
         f"SELECT {k} AS src, * FROM ({' UNION ALL '.join(parts)})" for k, (_n, parts) in enumerate(families))
-    got = _run_params(con, f"SELECT * FROM ({union}) WHERE {guard}", queries._vocab_params())
+    got = summary._run(con, f"SELECT * FROM ({union}) WHERE {guard}", numpy=True, params=queries._vocab_params())
     if got is None:
         return None
     src = np.asarray(got["src"], dtype="int64")
     # (a family's rows hold NULL in the other families' columns: read as 0, never used)
     return {name: {c: got[c][src == k] for c in got if c != "src"} for k, (name, _parts) in enumerate(families)}
-
-
-def _run_params(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> dict[str, np.ndarray] | None:
-    """``summary._run`` with named parameters ($name): numpy columns, None when the summary is stale."""
-    try:
-        return con.execute(sql, ST._used(sql, params)).fetchnumpy()
-    except duckdb.Error as exc:
-        if "summary is stale" in str(exc):
-            return None
-        raise
 
 
 def _keys(inf: summary.Info, by: str, codes: np.ndarray) -> list[object]:
@@ -481,7 +468,7 @@ def _quantiles(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilte
                       WHERE {inf.guard()} GROUP BY ALL ORDER BY q, grp, i, v"""
         from analytics.indicators import queries  # queries imports this module
 
-        res = _run_params(con, sql, queries._vocab_params())
+        res = summary._run(con, sql, numpy=True, params=queries._vocab_params())
         if res is None:
             return None
         from_cube = True

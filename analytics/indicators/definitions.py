@@ -334,6 +334,13 @@ def definition(key: str) -> Indicator:
 
 # Derived views of the catalogue (kept for the pages, exports and tests).
 INDICATORS: dict[str, Kind] = {d.key: d.kind for d in _CATALOGUE}
+# Ratio -> its one count numerator, for the publication gate's rule that a rate over a small
+# numerator is hidden like that count (issue 15). Ratios of amounts (执行到位率) or of several
+# ingredients have none and follow the row rule only.
+COUNT_NUMERATORS: dict[str, str] = {
+    d.key: d.num[0] for d in _CATALOGUE
+    if d.kind == "ratio" and len(d.num) == 1 and INDICATORS.get(d.num[0]) == "count"
+}
 DIRECTION: dict[str, int | None] = {d.key: d.direction for d in _CATALOGUE if d.direction is not None}
 # 合理区间 per indicator: (low, high), None = unbounded. The SPC's 审判质量管理指标体系 (2024) gives
 # most indicators a 合理区间参考值 whose numbers are not public; these are working values for annual

@@ -156,18 +156,6 @@ def protect(report: Report, rules: DisclosureRules | None = None) -> tuple[Repor
 # --- rates over a small numerator (issue 15: rates computed on suppressed cells are suppressed) -----
 
 
-def _numerators() -> dict[str, str]:
-    """Rate indicator -> its one count numerator (as the trial page's gate pairs them)."""
-    from analytics import indicators as ind
-
-    out = {}
-    for n, kind in ind.INDICATORS.items():
-        d = ind.definition(n)
-        if kind == "ratio" and len(d.num) == 1 and ind.INDICATORS.get(d.num[0]) == "count":
-            out[n] = d.num[0]
-    return out
-
-
 def hide_small_numerator_rates(df: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
     """An indicator frame with each rate whose numerator count is small (0 < n < threshold) missing.
 
@@ -176,7 +164,8 @@ def hide_small_numerator_rates(df: pd.DataFrame, rules: DisclosureRules) -> pd.D
     column per indicator). A missing value reads "—" in the report and drops its sentence; the
     counts themselves are hidden by ``protect``.
     """
-    pairs = _numerators()
+    from analytics.indicators import COUNT_NUMERATORS as pairs
+
     out = df.copy()
     if "indicator" in out.columns and "current" in out.columns:
         values = out.set_index("indicator")
