@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics import export, store
 from analytics.casenumber import Problem
@@ -187,6 +188,8 @@ def import_file(
         today=today,
         progress=lambda f, m: progress(0.05 + 0.85 * f, m),
     )
+    del cols, df  # the raw cells: only the accepted rows and the report are needed from here on
+    pa.default_memory_pool().release_unused()
     counts = result.counts
     summary.report, summary.notes = result.report, summary.notes + result.notes
     summary.accepted = counts[ACCEPTED] + counts[CORRECTED]

@@ -92,6 +92,21 @@ def _utf16_by_content(sample: bytes) -> str | None:
     return None
 
 
+def is_utf8(data: bytes) -> bool:
+    """True when ``data.decode("utf-8")`` would succeed, checked by Arrow without making the text.
+
+    Arrow's UTF-8 validation rejects what Python's strict decoder rejects (invalid and truncated
+    sequences, overlong forms, surrogates, code points beyond U+10FFFF) in a fraction of the time
+    and without the decoded copy (for a 230 MB file: 0.1 s instead of 0.3 s and ~400 MB).
+    """
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def detect_encoding(data: bytes) -> str:
     """Encoding of a text file: BOM, strict UTF-8, GB18030 (GBK superset), else a detector's guess."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -112,11 +127,8 @@ def detect_encoding(data: bytes) -> str:
             raise ImportRefused(
                 Problem("文件含二进制内容, 不是文本表格", "the file contains binary data, not a text table")
             )
-    try:
-        data.decode("utf-8")
+    if is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     bad = _mixed_lines(data)
     if bad:
         shown = ", ".join(map(str, bad[:5]))
@@ -411,8 +423,6 @@ class Columns:
 _NOT_BLANK = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")  # a file that is more than blanks and a BOM
 # Whitespace as str.strip() removes it (str.isspace): RE2 has no such class, so spelled out.
 BLANK_RE = r"^[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\p{Z}]*$"
-# Every byte but the control characters ``_clean`` removes (bytes.translate deletes these).
-_NOT_CONTROL = bytes(b for b in range(256) if not (b <= 8 or b in (11, 12) or 14 <= b <= 31 or b == 127))
 # A first cell that can be neither blank nor a 合计/总计 word: digits (序号) or a case number.
 _PLAIN_FIRST = r"^(?:\d+|\(\d{4}\)[苏最][^\s]*)$"
 
@@ -433,14 +443,46 @@ def _bad_quote(delimiter: str) -> re.Pattern[bytes]:
     return re.compile(rb'[^' + d + rb'\r\n"]"[^' + d + rb'\r\n"]')
 
 
-def _arrow_csv(body: bytes, header: list[str], delim: str, on_invalid: Callable[[object], str]) -> pa.Table | None:
+def _byte_counts(raw: bytes) -> tuple[int, int]:
+    """(control bytes ``_clean`` would remove, carriage returns) of a text, counted with numpy by blocks."""
+    a = np.frombuffer(raw, dtype=np.uint8)
+    controls = returns = 0
+    step = 1 << 22
+    for i in range(0, len(a), step):
+        block = a[i : i + step]
+        low = int(np.count_nonzero(block < 32))
+        if low:  # tab, line feed and carriage return are text; other bytes below 32 are control bytes
+            cr = int(np.count_nonzero(block == 13))
+            low -= int(np.count_nonzero(block == 9)) + int(np.count_nonzero(block == 10)) + cr
+            returns += cr
+        controls += low + int(np.count_nonzero(block == 127))
+    return controls, returns
+
+
+def _combined(table: pa.Table) -> pa.Table:
+    """One chunk per column, a column at a time (the chunks of each freed as it is copied)."""
+    names = table.column_names
+    parts = [table.column(i) for i in range(table.num_columns)]
+    del table
+    out: list[pa.Array] = []
+    for i, col in enumerate(parts):
+        parts[i] = None  # type: ignore[call-overload]
+        out.append(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks())
+        del col
+    return pa.table(out, names=names)
+
+
+def _arrow_csv(
+    body: pa.Buffer, header: list[str], delim: str, quoted: bool, on_invalid: Callable[[object], str]
+) -> pa.Table | None:
     """The body of a CSV file as string columns (None when Arrow cannot parse it)."""
     try:
         return pacsv.read_csv(
-            pa.py_buffer(body),
+            body,
             read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
-                delimiter=delim, newlines_in_values=b'"' in body, invalid_row_handler=on_invalid
+                delimiter=delim, newlines_in_values=quoted, invalid_row_handler=on_invalid,
+                ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()),
@@ -468,11 +510,8 @@ def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Col
         return None
     enc = encoding or detect_encoding(data)
     if enc in ("utf-8", "utf-8-sig"):
-        if encoding is not None:  # chosen by the user: not yet checked like a detected one
-            try:
-                data.decode(enc)
-            except UnicodeDecodeError:
-                return None
+        if encoding is not None and not is_utf8(data):  # chosen by the user: not yet checked like a detected one
+            return None
         text_head = _head_text(data, enc)
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     else:
@@ -497,13 +536,10 @@ def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Col
         offset = raw.find(b"\n", offset) + 1
         if offset == 0:
             return None
-    body = raw[offset:]
+    controls, returns = _byte_counts(raw)
     if (
-        raw.translate(None, _NOT_CONTROL)
-        or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"))
-        or b"\n\n" in body
-        or b"\n\r\n" in body
-        or body.startswith((b"\n", b"\r\n"))
+        controls
+        or (returns and returns != raw.count(b"\r\n"))
         or (b'"' in raw and _bad_quote(delim).search(raw) is not None)
     ):
         return None
@@ -514,10 +550,15 @@ def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Col
         invalid.append(1)
         return "skip"
 
-    if re.search(rb"[^\r\n]", body) is not None:
-        table = _arrow_csv(body, header, delim, on_invalid)
+    if re.compile(rb"[^\r\n]").search(raw, offset) is not None:
+        # The body without a copy; empty lines are rows (Arrow's default skips them): a blank
+        # row where the header has one column, else a short row that sends the file to read_table.
+        quoted = raw.find(b'"', offset) >= 0
+        table = _arrow_csv(pa.py_buffer(raw).slice(offset), header, delim, quoted, on_invalid)
         if table is None:
             return None
+    elif len(raw) > offset:  # only empty lines below the header: blank rows, counted by read_table
+        return None
     else:
         table = pa.table({name: pa.array([], type=pa.string()) for name in header})
     if invalid:
@@ -549,4 +590,4 @@ def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Col
     }
     if not keep.all():
         table, labels = table.filter(pa.array(keep)), labels[keep]
-    return Columns(table.combine_chunks(), labels, attrs)  # one chunk per column: checks use it as is
+    return Columns(_combined(table), labels, attrs)  # one chunk per column: checks use it as is

@@ -1,0 +1,104 @@
+"""The column-wise import's shortcuts (issue 10, Speed II) give what the plain Python steps give."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from analytics.importer import columnar, read
+
+UTF8_CASES = [
+    b"",
+    b"case_no,cause\n",
+    "(2021)苏0602民初1号,民间借贷纠纷\n".encode(),
+    b"\xef\xbb\xbfcase_no\n",  # BOM
+    b"abc\xe4\xb8",  # truncated 3-byte sequence at the end
+    b"abc\xe4\xb8def",  # truncated in the middle
+    b"\xc0\xaf",  # overlong "/"
+    b"\xe0\x80\xaf",  # overlong, 3 bytes
+    b"\xed\xa0\x80",  # UTF-16 surrogate D800
+    b"\xf4\x90\x80\x80",  # beyond U+10FFFF
+    b"\x80abc",  # lone continuation byte
+    b"\xff\xfe",  # UTF-16 BOM bytes
+    "\U0001f600 \u00e9".encode(),  # 4- and 2-byte sequences
+    "中文".encode("gb18030"),
+]
+
+
+@pytest.mark.parametrize("data", UTF8_CASES)
+def test_is_utf8_agrees_with_the_strict_decoder(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert read.is_utf8(data) is expected
+
+
+def test_is_utf8_hand_checked() -> None:
+    assert read.is_utf8("苏".encode()) is True
+    assert read.is_utf8(b"\xed\xa0\x80") is False
+
+
+def test_byte_counts_control_bytes_and_carriage_returns() -> None:
+    # \x00, \x1f and \x7f are control bytes; \t, \n and \r are text.
+    assert read._byte_counts(b"a\tb\r\nc\x00d\x7f\x1f\n") == (3, 1)
+    assert read._byte_counts(b"plain,text\n") == (0, 0)
+    # Across the 4 MiB blocks the counts are made in.
+    step = 1 << 22
+    data = b"a" * (step - 1) + b"\x01\r" + b"\n\x0b" + b"b" * 10
+    assert read._byte_counts(data) == (2, 1)
+
+
+EMPTY_LINE_FILES = [
+    # (file, labels, blank rows): an empty line is a blank row, numbered as read_table numbers it
+    (b"case_no,cause\na,b\n\nc,d\n", [2, 4], 1),
+    (b"case_no,cause\r\na,b\r\n\r\nc,d\r\n", [2, 4], 1),
+    (b"case_no,cause\na,b\n\n", [2], 1),
+    (b"case_no\nx1\n\nx2\n", [2, 4], 1),
+]
+
+
+@pytest.mark.parametrize(("data", "labels", "blank"), EMPTY_LINE_FILES)
+def test_empty_lines_read_column_wise_as_row_by_row(data: bytes, labels: list[int], blank: int) -> None:
+    cols = read.read_columns(data, "x.csv")
+    assert cols is not None
+    table = read.read_table(data, "x.csv")
+    assert cols.labels.tolist() == labels == list(table.index)
+    assert cols.attrs["blank_rows"] == blank == table.attrs["blank_rows"]
+    assert cols.frame().values.tolist() == table.values.tolist()
+
+
+@pytest.mark.parametrize("data", [b"case_no,cause\n\n", b"case_no,cause\r\n\r\n\r\n"])
+def test_only_empty_lines_below_the_header_go_row_by_row(data: bytes) -> None:
+    assert read.read_columns(data, "x.csv") is None
+    assert read.read_table(data, "x.csv").attrs["blank_rows"] == data.count(b"\n") - 1
+
+
+def test_combined_gives_one_chunk_per_column_with_the_same_values() -> None:
+    a = pa.chunked_array([pa.array(["x", "y"]), pa.array(["z"])])
+    b = pa.chunked_array([pa.array(["1", "2", "3"])])
+    out = read._combined(pa.table({"a": a, "b": b}))
+    assert out.column_names == ["a", "b"]
+    assert [out.column(i).num_chunks for i in range(2)] == [1, 1]
+    assert out.to_pydict() == {"a": ["x", "y", "z"], "b": ["1", "2", "3"]}
+
+
+def test_a_single_chunk_is_used_without_a_copy() -> None:
+    chunk = pa.array(["(2021)苏0602民初1号", "(2021)苏0602民初2号"])
+    got = columnar._array(pa.chunked_array([chunk]))
+    assert got.buffers()[2].address == chunk.buffers()[2].address
+    two = columnar._array(pa.chunked_array([chunk, chunk]))
+    assert two.to_pylist() == chunk.to_pylist() * 2
+
+
+def test_h3_column_cells_and_missing_coordinates() -> None:
+    lon = np.array([120.86, np.nan, 121.05, 120.5])
+    lat = np.array([32.01, 32.0, np.nan, 31.9])
+    got = columnar.h3_column(lon, lat).to_pylist()
+    res = columnar.schema.H3_RESOLUTION
+    assert got == [h3.str_to_int(h3.latlng_to_cell(32.01, 120.86, res)), None, None,
+                   h3.str_to_int(h3.latlng_to_cell(31.9, 120.5, res))]
+    assert got[0] != got[3]
