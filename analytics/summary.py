@@ -136,9 +136,10 @@ def drop(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {cube.name}")
     con.execute(f"DROP TABLE IF EXISTS {DICT_TABLE}")
     con.execute(f"DROP TABLE IF EXISTS {INFO_TABLE}")
-    from analytics import summary_trial  # imports analytics.indicators, which must not import this early
+    from analytics import summary_index, summary_trial  # summary_trial imports analytics.indicators: not early
 
     summary_trial.drop(con)
+    summary_index.drop(con)
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -202,10 +203,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
             f"""CREATE TABLE {cube.name} AS SELECT {keys}, sum(n)::BIGINT AS n
                 FROM {src.name} GROUP BY ALL ORDER BY {order}"""
         )
-    from analytics import summary_trial
+    from analytics import summary_index, summary_trial
 
-    # The trial indicators' cubes (analytics/summary_trial.py), in the same transaction and tag.
-    built = [(c.name, c.grain, c.dims) for c in CUBES] + summary_trial.build(con)
+    # The trial indicators' cubes (analytics/summary_trial.py) and the index inputs
+    # (analytics/summary_index.py), in the same transaction and tag.
+    built = [(c.name, c.grain, c.dims) for c in CUBES] + summary_trial.build(con) + summary_index.build(con)
     con.execute(f"CREATE TABLE {INFO_TABLE} (cube VARCHAR, grain VARCHAR, dims VARCHAR, n_rows BIGINT)")
     for name, grain, dims in built:
         (rows,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()  # type: ignore[misc]

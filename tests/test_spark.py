@@ -4,7 +4,8 @@ A ~200k-case synthetic store (with a few planted data errors: cases closed befor
 filed) is exported to Parquet partitioned by year, the cubes are built by Spark from it, loaded
 into a copy of the store, and every summary table is compared with the DuckDB build through Arrow
 (sorted; doubles to 1e-9 relative). Then the map and trial pages run in AppTest on both stores and
-must show the same figures, and a tampered cube proves the pages read the Spark-built tables.
+must show the same figures, and a tampered cube proves the pages read the Spark-built tables. The
+alert series and the index inputs read on the Spark-built tables equal their case-table reference.
 
 Skips only where PySpark (or Java) is missing *and* CI is unset; in CI (`.ci/run` ->
 scripts/test.sh, which installs both) a missing PySpark is a failure.
@@ -165,7 +166,9 @@ def test_every_cube_equals_duckdb_cell_for_cell(stores: dict[str, Path]) -> None
         assert errs == N_ERRORS  # the planted data errors went through both engines
         assert summary.available(b)  # the freshness tag is valid: pages use the Spark-built cubes
         inf = summary.info(b)
-        assert inf is not None and len(inf.cubes) == len(summary.CUBES) and len(inf.trial_cubes) == 6
+        assert inf is not None and len(inf.cubes) == len(summary.CUBES) and len(inf.trial_cubes) == 6 + 2
+        names = set(compare.summary_tables())  # the index inputs are compared too
+        assert {"summary_i_counts", "summary_i_series"} <= names
     finally:
         a.close()
         b.close()
@@ -258,38 +261,78 @@ def test_pages_show_the_same_figures(stores: dict[str, Path], page: str, monkeyp
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    from analytics.indicators import cubes
+
+    clear = getattr(cubes, "clear_memo", None)  # periods kept in-process per build id: the copy keeps the id
+    if clear is not None:
+        clear()
     assert _page_figures(tampered, page, monkeypatch) != on_spark
 
 
-def test_alert_series_are_a_rollup_of_the_spark_built_month_cube(stores: dict[str, Path]) -> None:
-    """风险预警's input (first instances per district x cause x month) is in the Spark-built cube.
+def test_alert_series_read_the_spark_built_month_cube(stores: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """风险预警's input (first instances per district x cause x month) from the Spark-built cube.
 
-    ``analytics.alerts.series.build_cube`` still reads ``cases``; this shows that every series it
-    builds equals a roll-up of ``summary_m_full`` as Spark built it, so a cluster deployment can
-    serve the alerts from the cube (README: what is covered).
+    ``analytics.alerts.series.build_cube`` reads ``summary_m_full`` while the summary is current:
+    on the store serving Spark's cubes it equals the case-table reference, reads no full scan of
+    ``cases``, and doubling the loaded cube's counts doubles the series.
     """
     from analytics.alerts import series
 
     a = open_store(stores["duckdb"], read_only=False)
     b = open_store(stores["spark"], read_only=False)
     try:
-        cube = series.build_cube(a, "一审")
-        inf = summary.info(b)
-        assert inf is not None
-        first = {m: i for i, m in enumerate(cube.months)}
-        rows = b.execute(
-            "SELECT adcode, cause_group, cause, m, sum(n)::BIGINT FROM summary_m_full "
-            "WHERE procedure = ? GROUP BY ALL", [inf.codes["procedure"]["一审"]]).fetchall()
-        keys = cube.keys[cube.keys["level"] == series.CAUSE]
-        index = {(int(r.adcode), r.cause_group, r.name): i for i, r in zip(keys.index, keys.itertuples(), strict=True)}
-        got = np.zeros_like(cube.counts)
-        for adcode, grp, cause, m, n in rows:
-            month = f"{int(m) // 12:04d}-{int(m) % 12 + 1:02d}"
-            if month in first:
-                got[index[(int(adcode), inf.names["cause_group"][grp], inf.names["cause"][cause])], first[month]] += n
-        cause_rows = keys.index.to_numpy()
-        assert cube.counts[cause_rows].sum() > 10_000
-        assert np.array_equal(got[cause_rows], cube.counts[cause_rows])
+        want = {p: series.build_cube(a, p, use_summary=False) for p in ("一审", "二审")}
+        assert want["一审"].counts.sum() > 10_000
+
+        def refuse(*_a: object, **_k: object) -> object:
+            raise AssertionError("the case-table path was taken")
+
+        monkeypatch.setattr(series, "_rows_cases", refuse)
+        monkeypatch.setattr(series, "_period_cases", refuse)
+        for p, cube in want.items():
+            got = series.build_cube(b, p)
+            assert got.months == cube.months
+            pd.testing.assert_frame_equal(got.keys, cube.keys)
+            assert np.array_equal(got.counts, cube.counts)
+    finally:
+        a.close()
+        b.close()
+    tampered = tmp_path / "doubled.duckdb"
+    shutil.copy(stores["spark"], tampered)
+    con = open_store(tampered, read_only=False)
+    try:
+        con.execute("UPDATE summary_m_full SET n = n * 2")
+        assert np.array_equal(series.build_cube(con).counts, 2 * want["一审"].counts)
+    finally:
+        con.close()
+
+
+def test_index_inputs_read_the_spark_built_tables(stores: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """经济社会运行评估's case counts (shipped configuration, yearly and quarterly, the repeat-defendant
+    series included) from the Spark-built index tables equal the case-table reference."""
+    from analytics.index import rates
+    from analytics.index.config import load_config
+
+    cfg = load_config()
+    a = open_store(stores["duckdb"], read_only=False)
+    b = open_store(stores["spark"], read_only=False)
+    try:
+        (k,) = b.execute("SELECT count(DISTINCT k) FROM summary_i_series").fetchone()  # type: ignore[misc]
+        assert k > 0  # repeat defendants went through Spark
+        answered: list[bool] = []
+        real = rates._scan_summary
+
+        def spy(*x: object, **kw: object) -> pd.DataFrame | None:
+            got = real(*x, **kw)  # type: ignore[arg-type]
+            answered.append(got is not None)
+            return got
+
+        monkeypatch.setattr(rates, "_scan_summary", spy)
+        for year_from, quarterly in ((2016, False), (2020, True)):
+            want = rates.case_counts(a, cfg, year_from, quarterly, use_summary=False)
+            pd.testing.assert_frame_equal(rates.case_counts(b, cfg, year_from, quarterly), want)
+        assert answered == [True] * 4
     finally:
         a.close()
         b.close()

@@ -6,6 +6,12 @@ enforcement follow earlier cases with their own delays and would echo a surge mo
 Both levels are tested: the cause (案由/罪名) and its parent group, per district (``adcode``,
 the place of the dispute). A group holding a single cause in a district would duplicate that
 cause's series and is left out.
+
+Source: the month cube ``summary_m_full`` (``analytics.summary``: filings per month, district,
+cause and procedure) while the summary is current, under the map's freshness guard; the SQL over
+``cases`` (``_rows_cases``, ``_period_cases``) stays the reference and answers otherwise. The
+cube has months, not days: whether the data's last month is complete needs the last filing day,
+read from ``cases`` for that one month only (the table is sorted by filing date).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+
+from analytics import summary
 
 CAUSE, GROUP = "cause", "cause_group"
 
@@ -64,32 +72,78 @@ def _months(start: date, end: date) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _period(con: duckdb.DuckDBPyConnection, procedure: str) -> tuple[date, date] | None:
-    """First month of the data period (meta ``period_start``) and the last complete month."""
-    row = con.execute("SELECT min(filed_date), max(filed_date) FROM cases WHERE procedure::VARCHAR = ?",
-                      [procedure]).fetchone()
-    if not row or row[0] is None:
-        return None
-    lo, hi = row
+def _complete(con: duckdb.DuckDBPyConnection, lo: date, hi: date) -> tuple[date, date]:
+    """The reference's period rule from the first and last filing day of the procedure.
+
+    The first month is that of ``lo``, or of the meta ``period_start`` when later; the last is
+    the month of ``hi`` when ``hi`` is its last day, else the month before (a month the data stop
+    inside is incomplete: its count would look like a drop).
+    """
     meta = con.execute("SELECT value FROM meta WHERE key = 'period_start'").fetchone()
     if meta and meta[0]:
         lo = max(lo, date.fromisoformat(str(meta[0])[:10]))
-    # A month the data stop inside is incomplete: its count would look like a drop.
     nxt = date(hi.year + (hi.month == 12), hi.month % 12 + 1, 1)
     if hi < nxt - date.resolution:
         hi = date(hi.year, hi.month, 1) - date.resolution
     return date(lo.year, lo.month, 1), hi
 
 
-def build_cube(con: duckdb.DuckDBPyConnection, procedure: str = "一审") -> SeriesCube:
-    """All district x cause and district x group monthly series (months without filings = 0)."""
-    period = _period(con, procedure)
-    if period is None:
-        return SeriesCube((), pd.DataFrame(columns=["series_id", "level", "adcode", "cause_group", "name", "category"]),
-                          np.zeros((0, 0), dtype="int64"))
-    start, end = period
-    months = _months(start, end)
-    df = con.execute(
+def _period_cases(con: duckdb.DuckDBPyConnection, procedure: str) -> tuple[date, date] | None:
+    """``_period`` from ``cases`` (the reference): min and max filing day of the procedure."""
+    row = con.execute("SELECT min(filed_date), max(filed_date) FROM cases WHERE procedure::VARCHAR = ?",
+                      [procedure]).fetchone()
+    if not row or row[0] is None:
+        return None
+    return _complete(con, row[0], row[1])
+
+
+def _month_first(m: int) -> date:
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def _period_summary(con: duckdb.DuckDBPyConnection, inf: summary.Info, procedure: str
+                    ) -> tuple[bool, tuple[date, date] | None]:
+    """``_period`` from a month cube: first and last filing month of the procedure.
+
+    The rule needs the last filing *day* (is the last month complete?), which no cube holds: one
+    query over ``cases`` restricted to that month answers it (``cases`` is sorted by filing date,
+    so the zone maps skip all but a month of rows). Returns (answered, period): answered is False
+    when the summary cannot answer.
+    """
+    code = inf.codes.get("procedure", {}).get(procedure)
+    cube = inf.cube("month", ("procedure",))
+    if code is None or cube is None:
+        return False, None
+    got = summary._run(con, f"SELECT min(m), max(m) FROM {cube} WHERE procedure = {int(code)} AND {inf.guard()}")
+    if got is None:
+        return False, None
+    if not got or got[0][0] is None:  # no such cases (asked of ``cases``: a guard over no rows proves nothing)
+        return False, None
+    first, last = _month_first(int(got[0][0])), _month_first(int(got[0][1]))
+    end = date(last.year + (last.month == 12), last.month % 12 + 1, 1) - date.resolution
+    row = con.execute("SELECT max(filed_date) FROM cases WHERE filed_date BETWEEN ? AND ? AND procedure::VARCHAR = ?",
+                      [last, end, procedure]).fetchone()
+    if not row or row[0] is None:  # the cube and the cases disagree: cannot happen while fresh
+        return False, None
+    return True, _complete(con, first, row[0])
+
+
+def _period(con: duckdb.DuckDBPyConnection, procedure: str, use_summary: bool = True) -> tuple[date, date] | None:
+    """First month of the data period (meta ``period_start``) and the last complete month."""
+    inf = summary.info(con) if use_summary else None
+    if inf is not None:
+        answered, got = _period_summary(con, inf, procedure)
+        if answered:
+            return got
+    return _period_cases(con, procedure)
+
+
+_COLUMNS = ["adcode", "category", "cause_group", "cause", "month", "n"]
+
+
+def _rows_cases(con: duckdb.DuckDBPyConnection, procedure: str, start: date, end: date) -> pd.DataFrame:
+    """Filings per district, cause and month from ``cases`` (the reference)."""
+    return con.execute(
         # Group on the ENUM codes and an integer month; cast to text only on the aggregate.
         """WITH g AS (
                SELECT adcode, category, cause_group, cause, year(filed_date) * 12 + month(filed_date) AS ym,
@@ -102,6 +156,67 @@ def build_cube(con: duckdb.DuckDBPyConnection, procedure: str = "一审") -> Ser
            FROM g""",
         [procedure, start, end],
     ).df()
+
+
+def _rows_summary(con: duckdb.DuckDBPyConnection, inf: summary.Info, procedure: str, start: date,
+                  end: date) -> pd.DataFrame | None:
+    """The same rows from the month cube ``summary_m_full`` (None when it cannot answer).
+
+    ``start`` is a month's first day and ``end`` a month's last day (``_period``), so the
+    filing-date range is a range of whole months ``m``.
+    """
+    dims = ("adcode", "category", "cause_group", "cause", "procedure")
+    cube = inf.cube("month", dims)
+    code = inf.codes.get("procedure", {}).get(procedure)
+    if cube is None or code is None or start.day != 1 or end.month == (end + date.resolution).month:
+        return None
+    lo, hi = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    got = summary._run(con, f"""SELECT adcode, category, cause_group, cause, m, sum(n)::BIGINT AS n FROM {cube}
+                                WHERE procedure = {int(code)} AND m BETWEEN {lo} AND {hi} AND {inf.guard()}
+                                GROUP BY ALL""", numpy=True)
+    if got is None:
+        return None
+
+    def text(dim: str) -> object:
+        codes = got[dim]
+        mask = np.ma.getmaskarray(codes)
+        names = inf.names[dim]
+        values = [None if bad else names[int(c)] for c, bad in zip(np.ma.getdata(codes), mask, strict=True)]
+        return pd.array(values, dtype="str") if len(values) else np.array([], dtype=object)
+
+    m = np.asarray(got["m"], dtype="int64")
+    return pd.DataFrame({
+        "adcode": np.asarray(got["adcode"]),
+        "category": text("category"),
+        "cause_group": text("cause_group"),
+        "cause": text("cause"),
+        "month": [f"{v // 12:04d}-{v % 12 + 1:02d}" for v in m.tolist()],
+        "n": np.asarray(got["n"], dtype="int64"),
+    }, columns=_COLUMNS)
+
+
+def build_cube(con: duckdb.DuckDBPyConnection, procedure: str = "一审", *, use_summary: bool = True) -> SeriesCube:
+    """All district x cause and district x group monthly series (months without filings = 0).
+
+    Read from the month cube ``summary_m_full`` while the summary is current (the map's freshness
+    guard, ``analytics.summary``), else from ``cases`` (the reference); ``use_summary=False``
+    forces the reference.
+    """
+    period = _period(con, procedure, use_summary)
+    if period is None:
+        return SeriesCube((), pd.DataFrame(columns=["series_id", "level", "adcode", "cause_group", "name", "category"]),
+                          np.zeros((0, 0), dtype="int64"))
+    start, end = period
+    months = _months(start, end)
+    inf = summary.info(con) if use_summary else None
+    df = _rows_summary(con, inf, procedure, start, end) if inf is not None else None
+    if df is None:
+        df = _rows_cases(con, procedure, start, end)
+    return _assemble(months, df)
+
+
+def _assemble(months: tuple[str, ...], df: pd.DataFrame) -> SeriesCube:
+    """The cube from rows (adcode, category, cause_group, cause, month, n)."""
     col = {m: i for i, m in enumerate(months)}
     r = df.groupby(["adcode", "cause_group", "cause"], sort=True).ngroup().to_numpy()
     first = np.unique(r, return_index=True)[1]

@@ -11,15 +11,16 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from analytics import summary, summary_trial
+from analytics import summary, summary_index, summary_trial
 
 
 def summary_tables() -> list[str]:
-    """Every table ``summary.refresh`` writes (cubes, dictionary, span, errors, day-level detail, info)."""
+    """Every table ``summary.refresh`` writes (cubes, dictionary, span, errors, day-level detail, index
+    inputs, info)."""
     names = [c.name for c in summary.CUBES] + [summary.DICT_TABLE]
     names += [n for n, _ in summary_trial.TRIAL_CUBES] + [n for n, _ in summary_trial.DAYS_CUBES]
     return [*names, summary_trial.SPAN_TABLE, summary_trial.ERR_TABLE, *summary_trial.DETAIL_TABLES,
-            summary.INFO_TABLE]
+            *summary_index.TABLES, summary.INFO_TABLE]
 
 
 def _sorted(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[tuple[str, str]], pa.Table]:

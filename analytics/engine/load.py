@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import schema, summary, summary_trial
+from analytics import schema, summary, summary_index, summary_trial
 
 
 class StaleAggregates(RuntimeError):
@@ -25,7 +25,7 @@ class StaleAggregates(RuntimeError):
 
 
 def _order(name: str) -> str:
-    """The row order ``refresh`` gives each table (mirrors summary.py / summary_trial.py)."""
+    """The row order ``refresh`` gives each table (mirrors summary.py / summary_trial.py / summary_index.py)."""
     for cube in summary.CUBES:
         if cube.name == name:
             t = summary._TIME[cube.grain]
@@ -38,6 +38,8 @@ def _order(name: str) -> str:
     for n, dims in summary_trial.DAYS_CUBES:
         if n == name:
             return "cause_group, cause, m" if "cause" in dims else "m, adcode"
+    if name in summary_index.ORDER:
+        return summary_index.ORDER[name]
     return {summary_trial.CLOSED_DETAIL: "closed_date", summary_trial.EVENT_DETAIL: "d"}.get(name, "")
 
 

@@ -1,10 +1,11 @@
-"""The summary cubes (map and trial) built by Apache Spark from a Parquet case table.
+"""The summary cubes (map, trial and index inputs) built by Apache Spark from a Parquet case table.
 
 Same tables, columns, codes and values as ``analytics.summary.refresh`` (which stays the
 reference and is unchanged): the test ``tests/test_spark.py`` compares every table cell for cell.
 
 What is shared and what is not. The parts that change with the product come from one place:
-the cube lists and dimensions (``summary.CUBES``, ``summary_trial.TRIAL_CUBES`` / ``DAYS_CUBES``),
+the cube lists and dimensions (``summary.CUBES``, ``summary_trial.TRIAL_CUBES`` / ``DAYS_CUBES``,
+``summary_index`` with its columns and repeat-defendant threshold),
 the indicator ingredients with their conditions (``definitions.CLOSED_INGREDIENTS`` /
 ``EVENT_INGREDIENTS``, translated by ``spark_expr``), the vocabulary constants and the statutory
 limit table (``queries._vocab_params``). The skeleton of each cube query (a few GROUP BYs, the
@@ -38,7 +39,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics import summary, summary_trial
+from analytics import summary, summary_index, summary_trial
 from analytics.indicators import queries as q
 from analytics.indicators.definitions import EVENT_INGREDIENTS, OVERDUE_DAYS
 
@@ -366,6 +367,30 @@ def _detail_tables(spark: SparkSession, params: dict[str, object], codes: str, k
     return out
 
 
+def _index_tables(spark: SparkSession) -> dict[str, DataFrame]:
+    """The index inputs of ``summary_index.build``: cases per basis, quarter, district and selection
+    columns (text, as in the Parquet export), and the cases of repeat defendants."""
+    si = summary_index
+    cols = ", ".join(si.SELECTION_COLUMNS)
+    parts = []
+    for basis, col in ((si.FILED, "filed_date"), (si.CLOSED, "closed_date")):
+        where = "" if basis == si.FILED else f"WHERE {col} IS NOT NULL"
+        parts.append(f"""SELECT CAST({basis} AS TINYINT) AS basis, CAST({si.quarter(col)} AS SMALLINT) AS p, adcode,
+                                {cols}, CAST(count(*) AS BIGINT) AS n
+                         FROM coded {where} GROUP BY {si.quarter(col)}, adcode, {cols}""")
+    out: dict[str, DataFrame] = {si.COUNTS_TABLE: spark.sql(" UNION ALL ".join(parts))}
+    ccols = ", ".join("c." + x for x in si.SELECTION_COLUMNS)
+    out[si.SERIES_TABLE] = spark.sql(
+        f"""WITH r AS (SELECT year(filed_date) AS y, defendant_key AS k FROM coded
+                       WHERE defendant_key IS NOT NULL
+                       GROUP BY year(filed_date), defendant_key HAVING count(*) >= {int(si.SERIES_MIN_CASES)})
+            SELECT CAST({si.quarter("c.filed_date")} AS SMALLINT) AS p, c.defendant_key AS k, c.adcode, {ccols},
+                   CAST(count(*) AS BIGINT) AS n
+            FROM coded c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key
+            GROUP BY {si.quarter("c.filed_date")}, c.defendant_key, c.adcode, {ccols}""")
+    return out
+
+
 def build(spark: SparkSession, cases: str, out: str, dictionary: str | None = None,
           data_version: str | None = None) -> dict[str, Any]:
     """Build every cube from the Parquet case table ``cases``; write ``out/<table>/`` and a manifest.
@@ -383,12 +408,13 @@ def build(spark: SparkSession, cases: str, out: str, dictionary: str | None = No
     coded = _coded(spark, src, spark.table("dict")).cache()
     coded.createOrReplaceTempView("coded")
     n_cases = coded.count()
-    tables = {**_map_cubes(spark), **_trial_cubes(spark)}
+    tables = {**_map_cubes(spark), **_trial_cubes(spark), **_index_tables(spark)}
     for name, df in tables.items():
         df.write.mode("overwrite").parquet(f"{out.rstrip('/')}/{name}")
     built = [(c.name, c.grain, list(c.dims)) for c in summary.CUBES]
     built += [(n, summary_trial.TRIAL_GRAIN, list(d)) for n, d in summary_trial.TRIAL_CUBES]
     built += [(n, summary_trial.DAYS_GRAIN, list(d)) for n, d in summary_trial.DAYS_CUBES]
+    built += [(n, g, list(d)) for n, g, d in summary_index.listing()]
     version = data_version or summary.NO_META
     src_manifest = Path(parent) / "manifest.json"
     if data_version is None and src_manifest.is_file():  # a local export (on a cluster, pass the version to the loader)

@@ -3,7 +3,10 @@
 Counting: one scan of ``cases`` per date basis (filing year, or closing year for shares of
 closed cases), every index a ``count(*) FILTER`` over its selections (OR of ANDs). Values a
 selection names that the store's ENUM types lack are dropped before the SQL (they cannot match;
-``config.validate`` reports them), so the comparisons stay on ENUM codes, not strings.
+``config.validate`` reports them), so the comparisons stay on ENUM codes, not strings. While the
+summary is current, the same predicates run over the index summary tables instead
+(``analytics/summary_index.py``: cases per quarter, district and selection columns, and the cases
+of repeat defendants); the case-table SQL stays the reference and answers otherwise.
 
 Shrinkage (small counts pulled towards the city value):
 * rates: Poisson-Gamma empirical Bayes, global method-of-moments estimator of Marshall (1991,
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics import summary, summary_index
 from analytics.index.config import IndexConfig, Selection
 
 # Selection field -> (cases column, its ENUM type).
@@ -72,14 +76,75 @@ def _plain(sel: Selection) -> Selection:
     return Selection(**{f: getattr(sel, f) for f in COLUMNS}, kind="cases")
 
 
+def _add_series(out: pd.DataFrame, name: str, got: pd.Series) -> None:
+    """Add a series selection's counts (rows no plain selection counted) to column ``name``."""
+    out[name] = out[name].add(got.reindex(out.index).fillna(0), fill_value=0).astype("int64")
+
+
+def _scan_summary(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str,
+                  year_from: int, members: dict[str, set[str]], quarterly: bool = False) -> pd.DataFrame | None:
+    """``_scan`` from the index summary tables; None when they cannot answer (missing or stale
+    summary, a series counted by closing date or with fewer ``min_cases`` than the table holds)."""
+    inf = summary.info(con)
+    if inf is None:
+        return None
+    si = summary_index
+    counts = inf.cube(si.COUNTS_GRAIN, ("basis", "p", "adcode", *(c for c, _ in COLUMNS.values())))
+    if counts is None:
+        return None
+    series = [x for sels in exprs.values() for x in sels if x.kind == "series"]
+    table = None
+    if series:
+        found = [c for c in inf.trial_cubes if c.grain == si.SERIES_GRAIN
+                 and {"p", "k", "adcode", *(col for col, _ in COLUMNS.values())} <= c.dims]
+        least = si.series_threshold(found[0].dims) if found else None
+        if date_col != "filed_date" or least is None or any(x.min_cases < least for x in series):
+            return None
+        table = found[0].name
+    basis = si.FILED if date_col == "filed_date" else si.CLOSED
+    since = f"c.p >= {int(year_from) * 10}"
+    period = "c.p::BIGINT" if quarterly else "(c.p // 10)::BIGINT"
+    cols = []
+    for name, sels in exprs.items():
+        plain = [_predicate(x, members, None) for x in sels if x.kind != "series"]
+        cols.append(f'coalesce(sum(c.n) FILTER (WHERE {" OR ".join(plain) or "FALSE"}), 0)::BIGINT AS "{name}"')
+    got = summary._run(con, f"""SELECT c.adcode, {period} AS year, {", ".join(cols)} FROM {counts} c
+                                WHERE c.basis = {basis} AND {since} AND {inf.guard()} GROUP BY ALL""", numpy=True)
+    if got is None:
+        return None
+    out = pd.DataFrame({k: np.asarray(v) for k, v in got.items()}).set_index(["adcode", "year"])
+    for name, sels in exprs.items():
+        for sel in (x for x in sels if x.kind == "series"):
+            plain = " OR ".join(_predicate(x, members, None) for x in sels if x.kind != "series") or "FALSE"
+            own = _predicate(_plain(sel), members, None)
+            rows = summary._run(con, f"""
+                WITH s AS (SELECT c.p // 10 AS y, c.k FROM {table} c WHERE {own} AND {since}
+                           GROUP BY ALL HAVING sum(c.n) >= {int(sel.min_cases)})
+                SELECT c.adcode, {period} AS year,
+                       coalesce(sum(c.n) FILTER (WHERE NOT ({plain})), 0)::BIGINT AS n
+                FROM {table} c JOIN s ON s.y = c.p // 10 AND s.k = c.k
+                WHERE {own} AND {since} AND {inf.guard()} GROUP BY ALL""", numpy=True)
+            if rows is None:
+                return None
+            add = pd.Series(np.asarray(rows["n"], dtype="int64"), index=pd.MultiIndex.from_arrays(
+                [np.asarray(rows["adcode"]), np.asarray(rows["year"])], names=["adcode", "year"]))
+            _add_series(out, name, add)
+    return out.reset_index()
+
+
 def _scan(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str, year_from: int,
-          members: dict[str, set[str]], quarterly: bool = False) -> pd.DataFrame:
+          members: dict[str, set[str]], quarterly: bool = False, use_summary: bool = True) -> pd.DataFrame:
     """Count per (adcode, year of ``date_col``) for each named list of selections (OR of them).
 
     Plain selections are counted in one scan. A series selection (at most one per name) is
     counted by a second query that joins only its own rows to the defendants with enough cases,
     counting the rows that no plain selection of the same name already counted (exact OR).
+    From the index summary tables while they can answer (``use_summary``), else from ``cases``.
     """
+    if use_summary:
+        got = _scan_summary(con, exprs, date_col, year_from, members, quarterly)
+        if got is not None:
+            return got
     since = f"c.{date_col} >= make_date({int(year_from)}, 1, 1)"
     # "year" is the period: the year, or year * 10 + quarter (20241 = 2024 Q1) when quarterly
     period = f"year(c.{date_col}) * 10 + quarter(c.{date_col})" if quarterly else f"year(c.{date_col})"
@@ -101,15 +166,16 @@ def _scan(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], dat
                 SELECT c.adcode, {period} AS year, count(*) FILTER (WHERE NOT ({plain})) AS n
                 FROM cases c JOIN s ON s.y = year(c.filed_date) AND s.k = c.defendant_key
                 WHERE {own} AND {since} GROUP BY ALL""").df().set_index(["adcode", "year"])["n"]
-            out[name] = out[name].add(got.reindex(out.index).fillna(0), fill_value=0).astype("int64")
+            _add_series(out, name, got)
     return out.reset_index()
 
 
 def case_counts(con: duckdb.DuckDBPyConnection, cfg: IndexConfig, year_from: int, quarterly: bool = False,
-                only: str | None = None) -> pd.DataFrame:
+                only: str | None = None, use_summary: bool = True) -> pd.DataFrame:
     """Long frame: index, adcode, year, count (numerator) and base (share denominator; NaN for rates).
 
-    ``quarterly``: ``year`` holds year * 10 + quarter; ``only``: one index id.
+    ``quarterly``: ``year`` holds year * 10 + quarter; ``only``: one index id; ``use_summary``:
+    False counts from ``cases`` (the reference) even when the summary tables could answer.
     """
     members = enum_members(con)
     frames = []
@@ -122,7 +188,7 @@ def case_counts(con: duckdb.DuckDBPyConnection, cfg: IndexConfig, year_from: int
             exprs[f"{ix.id}|count"] = list(ix.count)
             if ix.measure == "share":
                 exprs[f"{ix.id}|base"] = list(ix.base)
-        wide = _scan(con, exprs, date_col, year_from, members, quarterly)
+        wide = _scan(con, exprs, date_col, year_from, members, quarterly, use_summary)
         long = wide.melt(id_vars=["adcode", "year"], var_name="key", value_name="n")
         long[["index", "what"]] = long["key"].str.split("|", expand=True)
         frames.append(long.pivot_table(index=["index", "adcode", "year"], columns="what", values="n",
