@@ -102,3 +102,30 @@ def test_h3_column_cells_and_missing_coordinates() -> None:
     assert got == [h3.str_to_int(h3.latlng_to_cell(32.01, 120.86, res)), None, None,
                    h3.str_to_int(h3.latlng_to_cell(31.9, 120.5, res))]
     assert got[0] != got[3]
+
+
+def test_groups_number_combinations_in_order_of_first_appearance() -> None:
+    parts = [np.array([0, 1, 0, 1, 0]), np.array([2, 2, 2, 3, -1])]
+    # (0,2) (1,2) (0,2) (1,3) (0,-1)
+    assert columnar._groups(parts).tolist() == [0, 1, 0, 2, 3]
+    assert columnar._groups([np.array([5, 5, 1])]).tolist() == [0, 0, 1]
+
+
+def test_groups_with_wide_codes_renumber_instead_of_overflowing() -> None:
+    big = 2**21
+    rng = np.random.default_rng(5)
+    parts = [rng.integers(0, big, 200) % 3 * (big // 3) for _ in range(4)]  # 3 values each, up to ~2**21
+    parts.append(np.array([0, 1] * 100))
+    combos = list(zip(*(p.tolist() for p in parts), strict=True))
+    first: dict[tuple[int, ...], int] = {}
+    expected = [first.setdefault(c, len(first)) for c in combos]
+    assert columnar._groups(parts).tolist() == expected
+    assert max(expected) >= 10  # many combinations, so the check can tell them apart
+
+
+def test_lengths_by_characters_not_bytes() -> None:
+    # 30 hanzi are 90 bytes: within the cause limit of 60 characters; 61 hanzi are not.
+    cells = {"cause": pa.array(["纠" * 30, "纠" * 61, "ok"]), "court_name": pa.array(["x", "y", "z"])}
+    fast = columnar._Columns(None, cells, 3)  # type: ignore[arg-type]
+    fast.lengths()
+    assert fast.ok.tolist() == [True, False, True]

@@ -107,9 +107,17 @@ def _encode(arr: pa.Array) -> tuple[np.ndarray, list[str]]:
 def _groups(parts: Sequence[np.ndarray]) -> np.ndarray:
     """Group codes (0..k-1, in order of first appearance) of the combinations of several code arrays."""
     key = np.zeros(len(parts[0]) if parts else 0, dtype=np.int64)
+    if not parts:
+        return key
+    bound = 1  # the key's values lie in [0, bound): one number per combination (mixed radix)
     for p in parts:
-        key = pd.factorize(key * (int(p.max(initial=0)) + 2) + (p + 1))[0].astype(np.int64)
-    return key
+        radix = int(p.max(initial=0)) + 2
+        if bound * radix >= 2**62:  # renumber the combinations so far before the key would overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            bound = int(key.max(initial=0)) + 1
+        key = key * radix + (p + 1)
+        bound *= radix
+    return pd.factorize(key)[0].astype(np.int64)  # one hash pass, not one per part
 
 
 def _first(groups: np.ndarray, k: int) -> np.ndarray:
@@ -167,7 +175,10 @@ class _Columns:
 
     def lengths(self) -> None:
         for key, arr in self.cells.items():
-            self.ok &= _np(pc.less_equal(pc.utf8_length(arr), FIELD_MAX_CHARS.get(key, DEFAULT_MAX_CHARS)))
+            limit = FIELD_MAX_CHARS.get(key, DEFAULT_MAX_CHARS)
+            if (pc.max(pc.binary_length(arr)).as_py() or 0) <= limit:  # bytes >= characters: all short enough
+                continue
+            self.ok &= _np(pc.less_equal(pc.utf8_length(arr), limit))
 
     def parties(self) -> None:
         """Party names/credit codes -> keyed pseudonyms, once per distinct (name, code) of a side.
