@@ -204,7 +204,9 @@ def markdown(results: dict) -> str:
                          f"{s['pandas_ms']['total']:,.0f} | {s['speedup_vs_pandas']:.0f}× |")
         if big.get("trial"):
             lines += ["", f"Trial page at {big['store']['rows']:,} cases (compare + per court + per district = the "
-                      f"page; monthly trend separately), median of {results['trial_repeat']} warm runs, ms; the "
+                      "page, in page order on a new filter state: compare computes the period per court x "
+                      "district pair, the two tables are rolled up from it; monthly trend separately), median of "
+                      f"{results['trial_repeat']} warm runs, ms; the "
                       "case-table SQL (the reference, and the figures before the summary tables) once:", "",
                       "| filter state (period) | page | trend | case-table SQL: page | trend | answered by |",
                       "|---|---|---|---|---|---|"]

@@ -26,7 +26,7 @@ from analytics import importer, summary, summary_trial
 from analytics import indicators as ind
 from analytics.filters import PENDING, CaseFilter
 from analytics.importer.causes import standard_causes
-from analytics.indicators import cubes, queries
+from analytics.indicators import cubes, edges, queries
 from analytics.store import build_store, open_store
 
 D = dt.date
@@ -231,8 +231,8 @@ def test_quantile_from_a_histogram_is_duckdbs_quantile_cont() -> None:
         for frac in (0.5, 0.9, 0.1, 0.0, 1.0, 0.37):
             want = con.execute("SELECT quantile_cont(x, ?) FROM (SELECT unnest(?::BIGINT[]) AS x)",
                                [frac, flat.tolist()]).fetchone()[0]  # type: ignore[index]
-            assert cubes.quantile_from_histogram(values.astype("float64"), counts, frac) == want
-    assert cubes.quantile_from_histogram(np.array([]), np.array([], dtype="int64"), 0.5) is None
+            assert edges.quantile_from_histogram(values.astype("float64"), counts, frac) == want
+    assert edges.quantile_from_histogram(np.array([]), np.array([], dtype="int64"), 0.5) is None
 
 
 # --- the synthetic store with imported rows mixed in, and a new cause -------------------------
@@ -373,3 +373,73 @@ def test_day_edges_of_stocks_and_overdue_cases_by_hand(tmp_path: Path, monkeypat
         assert set(over["case_no"]) == {df.loc[first[i], "case_no"] for i in (0, 3)}
     finally:
         con.close()
+
+
+# --- one page, one computation: kept periods, overlapping windows, the grouped measures ---------
+
+
+def test_a_page_computes_its_period_once(random_store: duckdb.DuckDBPyConnection,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # compare() computes the period per court x district pair and keeps it; the per-court and
+    # per-district tables are then rolled up from it without a query, and equal the reference.
+    flt = ANY.with_(procedures=("一审", "二审", "执行实施"))
+    for s, e in [(D(2022, 1, 15), D(2022, 6, 20)), (D(2022, 1, 1), D(2022, 12, 31))]:
+        cubes.clear_memo()
+        ind.compare(random_store, flt, s, e)
+        with monkeypatch.context() as m:
+            def no_query(*_a: object, **_k: object) -> None:
+                raise AssertionError("the kept period was not used")
+            m.setattr(cubes, "_compute", no_query)
+            got = {by: ind.summary(random_store, flt, s, e, by=by) for by in ("court_code", "adcode", None)}
+        for by, frame in got.items():
+            want = reference(lambda b=by, a=s, z=e: ind.summary(random_store, flt, a, z, by=b), monkeypatch)
+            pd.testing.assert_frame_equal(frame, want, check_exact=False, rtol=1e-12, atol=0, obj=f"{by} {s}..{e}")
+        assert len(got["court_code"]) > 1 and len(got["adcode"]) > 1
+
+
+def test_a_kept_period_is_checked_like_a_query(tmp_path: Path) -> None:
+    path = build_store(tmp_path / "s.duckdb", random_cases(5, 300), {"kind": "test"})
+    con = open_store(path, read_only=False)
+    try:
+        mid = (D(2022, 1, 15), D(2022, 6, 20))
+        cubes.clear_memo()
+        assert cubes.raw_ingredients(con, ANY, [mid], "court_code") is not None  # now kept
+        con.execute(f"COMMENT ON TABLE {summary_trial.CLOSED_DETAIL} IS 'another build'")
+        assert cubes.raw_ingredients(con, ANY, [mid], "court_code") is None
+        summary.refresh(con)
+        assert cubes.raw_ingredients(con, ANY, [mid], "adcode") is not None
+        con.execute("DELETE FROM cases WHERE case_no IN (SELECT case_no FROM cases LIMIT 2)")
+        assert cubes.raw_ingredients(con, ANY, [mid], "adcode") is None  # the guard, as a query's
+    finally:
+        con.close()
+
+
+def test_overlapping_windows_each_get_their_days(random_store: duckdb.DuckDBPyConnection,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # edge windows 2022-01-15..31 and 2022-01-10..31 overlap: the range join, not the CASE
+    periods = [(D(2022, 1, 15), D(2022, 6, 20)), (D(2022, 1, 10), D(2022, 3, 31)), (D(2022, 1, 20), D(2022, 1, 31))]
+    for flt in (ANY, RANDOM_FILTERS[2], RANDOM_FILTERS[5]):
+        got = queries._period_values(random_store, flt, periods)
+        want = reference(lambda f=flt: queries._period_values(random_store, f, periods), monkeypatch)
+        pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(want), check_exact=False, rtol=1e-12, atol=0)
+        assert cubes.raw_ingredients(random_store, flt, periods, None) is not None
+
+
+def test_grouped_measures_only_for_conditions_on_known_attributes(
+        random_store: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert edges._grouped_measures() is not None  # the shipped definitions are grouped
+    # a condition on a column outside the grouped attributes: evaluated per case instead
+    extra = dict(edges.CLOSED_INGREDIENTS, long_closed=("count", "", "days > 365"))
+    monkeypatch.setattr(edges, "CLOSED_INGREDIENTS", extra)
+    assert edges._grouped_measures.__wrapped__() is None
+    monkeypatch.setattr(edges, "CLOSED_INGREDIENTS", dict(extra, long_closed=("sum", "days * 2", "TRUE")))
+    assert edges._grouped_measures.__wrapped__() is None  # an expression that is not a column
+    monkeypatch.undo()
+    # and the per-case form gives the same figures
+    monkeypatch.setattr(edges, "_grouped_measures", lambda: None)
+    s, e = D(2022, 1, 15), D(2022, 6, 20)
+    for flt in (ANY, RANDOM_FILTERS[1], RANDOM_FILTERS[5]):
+        cubes.clear_memo()
+        got = ind.compare(random_store, flt, s, e)
+        want = reference(lambda f=flt: ind.compare(random_store, f, s, e), monkeypatch)
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=0)

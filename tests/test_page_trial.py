@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -146,3 +147,23 @@ def test_every_shared_filter_changes_the_indicators(app: AppTest, key: str, kind
     getattr(app, kind)(key=key).set_value(value).run()
     assert not app.exception, app.exception
     assert [m.value for m in app.metric] != before
+
+
+def test_trend_charts_are_clickable_by_month(app: AppTest) -> None:
+    # drawn from a spec cached across sessions (ui.widgets.chart), still keyed and selectable:
+    # a click on a month reaches the drill-down (pick -> trial_drill_month)
+    found = {}
+
+    def walk(node: object) -> None:
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            walk(child)
+        if getattr(node, "type", None) == "vega_lite_chart":
+            proto = node.proto  # type: ignore[attr-defined]
+            found[proto.id.rsplit("-", 1)[-1]] = (list(proto.selection_mode), proto.spec)
+
+    walk(app._tree)
+    assert set(found) == {"trial_trend_n", "trial_trend_r"}
+    for modes, spec in found.values():
+        params = json.loads(spec)["params"]
+        assert modes == ["month"] and params[0]["name"] == "month" and params[0]["select"]["fields"] == ["月份"]

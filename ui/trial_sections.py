@@ -18,7 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 from analytics import indicators as ind
 from analytics.filters import CaseFilter
 from analytics.privacy import DisclosureRules, GatedFrame, TableSpec, gate_frame
-from ui import charts
+from ui import charts, widgets
 from ui.shell import Ctx
 from ui.widgets import download_buttons
 
@@ -275,8 +275,8 @@ def trend(ctx: Ctx, start: dt.date, end: dt.date) -> None:
     drawn = ctx.chart_data(table, "月度趋势", spec)
     for key, series, title in (("trial_trend_n", list(table.columns[1:4]), "件数"),
                                ("trial_trend_r", list(table.columns[4:]), "%")):
-        st.altair_chart(charts.trial_trend(drawn, series, title), key=key, width="stretch",
-                        on_select=lambda k=key: pick(k, "trial_drill_month", [], "月份"))
+        widgets.chart(charts.trial_trend, drawn, series, title, key=key,
+                      on_select=lambda k=key: pick(k, "trial_drill_month", [], "月份"))
     download_buttons(ctx, table, ctx.file_stem("月度趋势"), key="trial_dl_trend", spec=spec)
 
 

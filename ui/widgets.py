@@ -118,7 +118,13 @@ def _vega_spec(module: str, name: str, df: pd.DataFrame, args: tuple[Any, ...]) 
     return _convert_altair_to_vega_lite_spec(builder(df, *args))
 
 
-def chart(builder: Callable[..., alt.TopLevelMixin], df: pd.DataFrame, *args: Any) -> None:
+def chart(builder: Callable[..., alt.TopLevelMixin], df: pd.DataFrame, *args: Any, key: str | None = None,
+          on_select: Callable[[], None] | None = None) -> None:
     """Draw the Altair chart ``builder(df, *args)`` (a ``ui.charts`` builder) at full width, from
-    a spec cached across sessions: the same element ``st.altair_chart`` would send."""
-    st.vega_lite_chart(spec=_vega_spec(builder.__module__, builder.__name__, df, args), width="stretch")
+    a spec cached across sessions: the same element ``st.altair_chart`` would send. ``on_select``:
+    a callback for the chart's selection parameters (clicked points), as with ``st.altair_chart``."""
+    spec = _vega_spec(builder.__module__, builder.__name__, df, args)
+    if on_select is None:
+        st.vega_lite_chart(spec=spec, width="stretch", key=key)
+    else:
+        st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select)

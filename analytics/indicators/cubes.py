@@ -25,6 +25,9 @@ overdue cases leaving. Without detail tables of this build, such periods return 
   interpolation is reproduced bit for bit; when no histogram cube holds the filter's dimensions
   (a 结案方式 filter: the histograms have no outcome) the same histogram is counted from ``cases``
   (exact too, a scan of the period's closed cases), so the page never shows an approximate figure.
+* A page's periods are computed per court x district pair and kept per (build, filter, period):
+  compare, the per-court and the per-district tables are roll-ups of one computation. The day
+  windows and the duration histograms are read by ``analytics.indicators.edges``.
 * A group (court, district) is listed when the reference lists it: it has a case counted in a
   stock, filed or closed (any outcome) in the period, an appeal event, or a case closed before
   the period and filed after it (a data error the reference also counts as relevant).
@@ -34,9 +37,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import duckdb
 import numpy as np
@@ -47,19 +50,31 @@ from analytics.filters import CaseFilter
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
     EVENT_INGREDIENTS,
-    OVERDUE_DAYS,
     STOCK_INGREDIENTS,
 )
-from analytics.indicators.periods import _month_end
+from analytics.indicators.edges import (
+    _GROUP_COL,
+    _PAIR,
+    _PAIR_MUL,
+    _dense_window,
+    _details_ok,
+    _error_rows,
+    _histograms,
+    _m,
+    _quantile_values,
+    _Split,
+    _split,
+    _window_sums,
+)
 
 ST = summary_trial
 _META: dict[str, tuple[int | None, bool, dt.date | None]] = {}  # by summary build id
 _LOCK = threading.Lock()
-_GROUP_COL = {None: "NULL", "court_code": "court_code", "adcode": "adcode"}
-
-
-def _m(d: dt.date) -> int:
-    return d.year * 12 + d.month - 1
+_BY = (None, "court_code", "adcode")
+_ACTIVE = "_active"
+MEMO_PERIODS = 3  # compare asks for three periods (now, 同比, 环比); a trend asks for one per month
+MEMO_SIZE = 48  # kept periods per process (a few filter states of a few users)
+_MEMO: OrderedDict[tuple[str, CaseFilter, tuple[dt.date, dt.date]], _Part] = OrderedDict()
 
 
 def span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None] | None:
@@ -71,50 +86,6 @@ def span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None
     if not got:
         return None
     return got[0][0], got[0][1]
-
-
-def _whole_months(periods: Sequence[tuple[dt.date, dt.date]]) -> bool:
-    return all(s.day == 1 and e == _month_end(e.year, e.month) for s, e in periods)
-
-
-def _first(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def _is_month_end(d: dt.date) -> bool:
-    return d == _month_end(d.year, d.month)
-
-
-@dataclass(frozen=True)
-class _Split:
-    """A period as whole months from the month cubes plus day windows from the detail tables.
-
-    ``whole``: month indices (first, last) of its whole months, None when it has none; ``flows``:
-    the day windows (inside one month each) where its flows are counted from the detail; ``open_w``
-    / ``close_w``: the window from the 1st of the month to the day before the period / to its last
-    day, added to the stock at the previous month end (None when the day is a month end).
-    """
-
-    whole: tuple[int, int] | None
-    flows: tuple[tuple[dt.date, dt.date], ...]
-    open_m: int  # the month whose end stock is the opening stock (before open_w)
-    open_w: tuple[dt.date, dt.date] | None
-    close_m: int  # likewise for the closing stock (before close_w)
-    close_w: tuple[dt.date, dt.date] | None
-
-
-def _split(s: dt.date, e: dt.date) -> _Split:
-    flows: list[tuple[dt.date, dt.date]] = []
-    first_whole = s if s.day == 1 else _month_end(s.year, s.month) + dt.timedelta(days=1)
-    last_whole = e if _is_month_end(e) else _first(e) - dt.timedelta(days=1)
-    whole = (_m(first_whole), _m(last_whole)) if first_whole <= last_whole else None
-    if s.day != 1:
-        flows.append((s, min(e, _month_end(s.year, s.month))))
-    if not _is_month_end(e) and (s.day == 1 or _first(s) != _first(e)):
-        flows.append((_first(e), e))
-    open_w = None if s.day == 1 else (_first(s), s - dt.timedelta(days=1))
-    close_w = None if _is_month_end(e) else (_first(e), e)
-    return _Split(whole, tuple(flows), _m(s) - 1, open_w, _m(e) - (0 if close_w is None else 1), close_w)
 
 
 def raw_ingredients(
@@ -130,12 +101,92 @@ def raw_ingredients(
     start and end on any day: whole months come from the month cubes, the days at the edges from
     the detail tables (``summary_trial.DETAIL_TABLES``), stocks at a day inside a month from the
     previous month end's stock plus that month's filings and departures up to the day.
+
+    A page asks for the same period three times (compare, per court, per district): up to
+    ``MEMO_PERIODS`` periods are computed per court x district pair, kept per (build, filter,
+    period) and rolled up to what is asked; a kept period is used again only after the same
+    freshness checks a query makes (the guard, and the detail tables' build).
     """
-    if by not in _GROUP_COL or not periods:
+    if by not in _BY or not periods:
         return None
     inf = summary.info(con)
     if inf is None:
         return None
+    base = _PAIR if by is not None or len(periods) <= MEMO_PERIODS else None
+    parts = _parts(con, inf, flt, list(periods), base)
+    meta = _build_meta(con, inf)
+    if parts is None or meta is None:
+        return None
+    keys: list[object] = []
+    pis: list[np.ndarray] = []
+    cols: dict[str, list[np.ndarray]] = {}
+    for i, part in enumerate(parts):
+        k, got = _rollup(inf, part, by)
+        keys += k
+        pis.append(np.full(len(k), i, dtype="int64"))
+        for c, v in got.items():
+            cols.setdefault(c, []).append(v)
+    frame = pd.DataFrame({"pi": np.concatenate(pis), "grp": pd.Series(keys, dtype=object),
+                          **{c: np.concatenate(v) for c, v in cols.items()}})
+    frame = frame[["pi", "grp", *STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]]
+    if by == "court_code":  # text as DuckDB's .df() returns it (pandas str; object when empty)
+        frame["grp"] = summary._strings(frame["grp"].to_numpy(dtype=object))
+    frame.attrs["data_end"] = meta[2]  # valid: the queries (or the checks of kept periods) passed the guard
+    return frame
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One period's ingredients per base code (court x district pair, or 0 for the whole filter)."""
+
+    codes: np.ndarray  # the base codes a group listing could include (sorted)
+    add: dict[str, np.ndarray]  # additive columns aligned with ``codes`` (averages as sum and count)
+    hist: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # duration histogram rows: q, code, v, n
+    errs: np.ndarray  # codes with a case closed before the period and filed after it
+    details: bool  # read from the detail tables (a kept part is re-checked against their build)
+
+
+def _parts(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
+           periods: list[tuple[dt.date, dt.date]], base: str | None) -> list[_Part] | None:
+    """Each period's part: kept ones (when still valid) and the others computed in one pass."""
+    out: list[_Part | None] = [None] * len(periods)
+    if base == _PAIR:
+        with _LOCK:
+            for i, p in enumerate(periods):
+                key = (inf.build, flt, p)
+                if key in _MEMO:
+                    _MEMO.move_to_end(key)
+                    out[i] = _MEMO[key]
+        kept = [x for x in out if x is not None]
+        if kept:
+            if summary._run(con, f"SELECT 1 WHERE {inf.guard()}") is None:
+                return None
+            if any(x.details for x in kept) and not _details_ok(con, inf):
+                return None
+    missing = [i for i, x in enumerate(out) if x is None]
+    if missing:
+        got = _compute(con, inf, flt, [periods[i] for i in missing], base)
+        if got is None:
+            return None
+        for i, part in zip(missing, got, strict=True):
+            out[i] = part
+            if base == _PAIR:
+                with _LOCK:
+                    _MEMO[(inf.build, flt, periods[i])] = part
+                    while len(_MEMO) > MEMO_SIZE:
+                        _MEMO.popitem(last=False)
+    return [x for x in out if x is not None]
+
+
+def clear_memo() -> None:
+    """Forget the kept periods (benchmarks measure a page on a new filter state)."""
+    with _LOCK:
+        _MEMO.clear()
+
+
+def _compute(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
+             periods: Sequence[tuple[dt.date, dt.date]], base: str | None) -> list[_Part] | None:
+    """The periods' parts from the cubes and detail tables (one query per table family)."""
     splits = [_split(s, e) for s, e in periods]
     windows = sorted({w for sp in splits for w in (*sp.flows, sp.open_w, sp.close_w) if w is not None})
     if windows and not _details_ok(con, inf):
@@ -145,20 +196,20 @@ def raw_ingredients(
     if flt.outcomes:
         pred_o, need_o = summary._predicate(inf, CaseFilter(0, 0, outcomes=flt.outcomes), district=False)
         need |= need_o
-    if by:
-        need.add(by)
+    if base is not None:
+        need |= {"court_code", "adcode"}
     cube = inf.cube(ST.TRIAL_GRAIN, need)
     if cube is None:
         return None
     meta = _build_meta(con, inf)
     if meta is None:
         return None
-    last, has_errors, data_end = meta
+    last, has_errors, _data_end = meta
     if last is None or max(_m(e) for _, e in periods) > last:  # stocks past the data's last month
         return None
     wholes = [sp.whole for sp in splits if sp.whole is not None]
     stock_months = sorted({m for sp in splits for m in (sp.open_m, sp.close_m)})
-    base = min([stock_months[0], *(a - 1 for a, _ in wholes)])
+    first_m = min([stock_months[0], *(a - 1 for a, _ in wholes)])
     hi = max([stock_months[-1], *(b for _, b in wholes)])
     flow_sql = " OR ".join(f"m BETWEEN {a} AND {b}" for a, b in sorted(set(wholes))) or "FALSE"
     measures = ST.closed_measures()
@@ -167,7 +218,7 @@ def raw_ingredients(
     outc = f" FILTER (WHERE {pred_o})" if flt.outcomes else ""
     n_outc = f" FILTER (WHERE kind < {ST.KIND_EVENT_FILED} OR ({pred_o}))" if flt.outcomes else ""
     sql = f"""
-        SELECT kind, {_GROUP_COL[by]} AS grp, m,
+        SELECT kind, {_GROUP_COL[base]} AS grp, m,
                sum(n){n_outc}::DOUBLE AS n, sum(o12)::DOUBLE AS o12,
                {", ".join(f"sum({c}){outc}::DOUBLE AS {c}" for c in (*mcols, *ecols))}
         FROM {cube}
@@ -179,23 +230,21 @@ def raw_ingredients(
     res = summary._run(con, sql, numpy=True)
     if res is None:
         return None
-    det = _window_sums(con, inf, flt, pred_s, pred_o, by, windows) if windows else None
+    det = _window_sums(con, inf, flt, pred_s, pred_o, base, windows) if windows else None
     if windows and det is None:
         return None
     kind = np.asarray(res["kind"], dtype="int64")
-    codes = [np.asarray(res["grp"], dtype="int64")] if by is not None else []
-    if det is not None and by is not None:
-        codes += [np.asarray(r["grp"], dtype="int64") for r in det.values() if len(r["grp"])]
-    if by is None:
-        keys: list[object] = [None]
+    if base is None:
         ucodes = np.zeros(1, dtype="int64")
         gidx = np.zeros(len(kind), dtype="int64")
     else:
-        ucodes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype="int64")
-        gidx = np.searchsorted(ucodes, np.asarray(res["grp"], dtype="int64"))
-        keys = _keys(inf, by, ucodes)
-    n_g, n_p, width = len(keys), len(periods), hi - base + 1
-    month = np.asarray(res["m"], dtype="int64") - base
+        codes = [np.asarray(res["grp"], dtype="int64")]
+        if det is not None:
+            codes += [np.asarray(r["grp"], dtype="int64") for r in det.values() if len(r["grp"])]
+        ucodes = np.unique(np.concatenate(codes))
+        gidx = np.searchsorted(ucodes, codes[0])
+    n_g, n_p, width = len(ucodes), len(periods), hi - first_m + 1
+    month = np.asarray(res["m"], dtype="int64") - first_m
 
     def dense(col: str, kinds: tuple[int, ...]) -> np.ndarray:
         arr = np.zeros((n_g, width), dtype="float64")
@@ -210,7 +259,7 @@ def raw_ingredients(
         out = np.zeros((n_p, n_g))
         for i, sp in enumerate(splits):
             if sp.whole is not None:
-                a, b = sp.whole[0] - base, sp.whole[1] - base
+                a, b = sp.whole[0] - first_m, sp.whole[1] - first_m
                 out[i] = cs[:, b] - cs[:, a - 1]
         return out
 
@@ -223,7 +272,7 @@ def raw_ingredients(
         if det is None:
             return out
         if (name, col) not in wsum:
-            wsum[name, col] = _dense_window(det[name], col, ucodes, by, len(windows), n_g)
+            wsum[name, col] = _dense_window(det[name], col, ucodes, base, len(windows), n_g)
         arr = wsum[name, col]
         for i, sp in enumerate(splits):
             for w in pick(sp):
@@ -236,8 +285,8 @@ def raw_ingredients(
 
     events = (ST.KIND_EVENT_FILED, ST.KIND_EVENT_CLOSED)
     stock, over = dense("n", (ST.KIND_STOCK,)), dense("o12", (ST.KIND_STOCK,))
-    open_m = np.array([sp.open_m - base for sp in splits])
-    close_m = np.array([sp.close_m - base for sp in splits])
+    open_m = np.array([sp.open_m - first_m for sp in splits])
+    close_m = np.array([sp.close_m - first_m for sp in splits])
 
     def moved(pick: Callable[[_Split], Sequence[tuple[dt.date, dt.date] | None]]) -> np.ndarray:
         """Filings minus departures (greatest(filed, closed)) in a window: the stock's change."""
@@ -250,121 +299,105 @@ def raw_ingredients(
         "pending_end": stock[:, close_m].T + moved(lambda sp: (sp.close_w,)),
         "over_12m_pending": over[:, close_m].T + win("cases", "o12_in", lambda sp: (sp.close_w,))
         - win("closed", "o12_out", lambda sp: (sp.close_w,)),
+        # cases closed (any outcome) and appeal events: only whether a group is listed
+        _ACTIVE: whole("n", (ST.KIND_CLOSED,)) + win("closed", "n", flows)
+        + whole("n", events) + win("events", "n", flows),
     }
-    sums = {c: whole(c, (ST.KIND_CLOSED,)) + win("measures", c, flows) for c in mcols}
-    for col, name, part, _sql in measures:
-        if part == "value":
-            cols[name] = sums[col]
-        elif part == "sum":
-            n_ = sums[f"{name}__n"]
-            cols[name] = np.where(n_ > 0, sums[col] / np.where(n_ > 0, n_, 1), np.nan)
+    for c in mcols:
+        cols[c] = whole(c, (ST.KIND_CLOSED,)) + win("measures", c, flows)
     for c in ecols:
         cols[c] = whole(c, events) + win("events", c, flows)
-    quant = _quantiles(con, inf, flt, need - {"outcome", "pending"}, pred_s, periods, splits, by, keys)
-    if quant is None:
+    hist = _histograms(con, inf, flt, need - {"outcome", "pending"}, pred_s, periods, splits, base)
+    if hist is None:
         return None
-    cols.update(quant)
-    frame = pd.DataFrame({"pi": np.repeat(np.arange(n_p), n_g), "grp": pd.Series(keys * n_p, dtype=object),
-                          **{c: v.reshape(-1) for c, v in cols.items()}})
+    days = "datetime64[D]" if windows else "int64"
+    errs = (np.zeros(0, dtype="int64"), np.zeros(0, dtype=days), np.zeros(0, dtype=days))
+    if has_errors and base is not None:
+        got = _error_rows(con, inf, pred_s, periods, bool(windows), base)
+        if got is None:
+            return None
+        errs = got
+    seen = _seen(kind, month, gidx, det, ucodes, base, splits, wpos, first_m, n_g)
+    parts = []
+    for i, (sp, (s, e)) in enumerate(zip(splits, periods, strict=True)):
+        sel = seen[i]
+        h = hist[1] == i
+        if windows:
+            lo_ok = errs[1] < np.datetime64(s, "D")
+            hi_ok = errs[2] > np.datetime64(e, "D")
+        else:
+            lo_ok, hi_ok = errs[1] < _m(s), errs[2] > _m(e)
+        parts.append(_Part(
+            codes=ucodes[sel], add={c: v[i, sel] for c, v in cols.items()},
+            hist=(hist[0][h], hist[2][h], hist[3][h], hist[4][h]),
+            errs=np.unique(errs[0][lo_ok & hi_ok]),
+            details=any(w is not None for w in (*sp.flows, sp.open_w, sp.close_w))))
+    return parts
+
+
+def _seen(kind: np.ndarray, month: np.ndarray, gidx: np.ndarray, det: dict[str, dict[str, np.ndarray]] | None,
+          ucodes: np.ndarray, base: str | None, splits: Sequence[_Split], wpos: dict[tuple[dt.date, dt.date], int],
+          first_m: int, n_g: int) -> np.ndarray:
+    """(periods, codes): the code has a row in what a query of that period alone would read (the
+    cube's stock months and whole months, the detail's windows), as the single-period reference
+    pass lists it."""
+    out = np.zeros((len(splits), n_g), dtype=bool)
+    if base is None:
+        out[:] = True
+        return out
+    m = month + first_m
+    for i, sp in enumerate(splits):
+        sel = (kind == ST.KIND_STOCK) & ((m == sp.open_m) | (m == sp.close_m))
+        if sp.whole is not None:
+            sel |= (kind > ST.KIND_STOCK) & (m >= sp.whole[0]) & (m <= sp.whole[1])
+        out[i, gidx[sel]] = True
+        mine = [wpos[w] for w in (*sp.flows, sp.open_w, sp.close_w) if w is not None]
+        for r in (det or {}).values():
+            if len(r["grp"]) and mine:
+                hit = np.isin(np.asarray(r["w"], dtype="int64"), mine)
+                out[i, np.searchsorted(ucodes, np.asarray(r["grp"], dtype="int64")[hit])] = True
+    return out
+
+
+def _rollup(inf: summary.Info, part: _Part, by: str | None) -> tuple[list[object], dict[str, np.ndarray]]:
+    """A part's ingredients per group of ``by`` (None: one row), the groups the reference lists."""
+    if by is None:
+        target = np.zeros(len(part.codes), dtype="int64")
+        ucodes = np.zeros(1, dtype="int64")
+        keys: list[object] = [None]
+    else:
+        target = part.codes // _PAIR_MUL if by == "court_code" else part.codes % _PAIR_MUL
+        ucodes = np.unique(target)
+        keys = _keys(inf, by, ucodes)
+    gidx = np.searchsorted(ucodes, target)
+    n_g = len(ucodes)
+
+    def add(col: str) -> np.ndarray:
+        return np.bincount(gidx, weights=part.add[col], minlength=n_g).astype("float64")
+
+    cols = {c: add(c) for c in STOCK_INGREDIENTS}
+    for col, name, kind_, _sql in ST.closed_measures():
+        if kind_ == "value":
+            cols[name] = add(col)
+        elif kind_ == "sum":
+            s_, n_ = add(col), add(f"{name}__n")
+            cols[name] = np.where(n_ > 0, s_ / np.where(n_ > 0, n_, 1), np.nan)
+    for c in EVENT_INGREDIENTS:
+        cols[c] = add(c)
+    q, code, v, n = part.hist
+    hcode = np.zeros(len(code), dtype="int64") if by is None else (
+        code // _PAIR_MUL if by == "court_code" else code % _PAIR_MUL)
+    hpos = np.searchsorted(ucodes, hcode)
+    ok = (hpos < n_g) & (ucodes[np.minimum(hpos, n_g - 1)] == hcode) if n_g else np.zeros(len(hcode), bool)
+    cols.update(_quantile_values(q[ok], hpos[ok], v[ok], n[ok], n_g))
     if by is not None:
-        present = (cols["pending_start"] + cols["filed"] + cols["pending_end"]
-                   + whole("n", (ST.KIND_CLOSED,)) + win("closed", "n", flows)
-                   + whole("n", events) + win("events", "n", flows)) > 0
-        if has_errors:
-            errs = _error_spans(con, inf, pred_s, periods, bool(windows), by, keys)
-            if errs is None:
-                return None
-            present |= errs
-        frame = frame[present.reshape(-1)].reset_index(drop=True)
-    frame = frame[["pi", "grp", *STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]]
-    if by == "court_code":  # text as DuckDB's .df() returns it (pandas str; object when empty)
-        frame["grp"] = summary._strings(frame["grp"].to_numpy(dtype=object))
-    frame.attrs["data_end"] = data_end  # valid: the query above passed the freshness guard
-    return frame
-
-
-def _dense_window(res: dict[str, np.ndarray], col: str, ucodes: np.ndarray, by: str | None, n_w: int,
-                  n_g: int) -> np.ndarray:
-    """One column of a window query as a (windows, groups) array (NULL read as 0)."""
-    w = np.asarray(res["w"], dtype="int64")
-    g = np.zeros(len(w), dtype="int64") if by is None else np.searchsorted(
-        ucodes, np.asarray(res["grp"], dtype="int64"))
-    arr = np.zeros((n_w, n_g))
-    np.add.at(arr, (w, g), np.ma.filled(np.ma.asarray(res[col]).astype("float64"), 0.0))
-    return arr
-
-
-def _details_ok(con: duckdb.DuckDBPyConnection, inf: summary.Info) -> bool:
-    """Whether the detail tables exist and belong to this summary build (a catalog lookup, which
-    cannot fail: a missing table never aborts the caller's transaction)."""
-    names = ", ".join(f"'{n}'" for n in ST.DETAIL_TABLES)
-    rows = con.execute(
-        f"""SELECT count(*) FROM duckdb_tables()
-            WHERE database_name = current_database() AND schema_name = current_schema()
-              AND table_name IN ({names}) AND comment = ?""", [inf.build]).fetchall()
-    return bool(rows and rows[0][0] == len(ST.DETAIL_TABLES))
-
-
-def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, pred_s: str,
-                 pred_o: str, by: str | None, windows: Sequence[tuple[dt.date, dt.date]]
-                 ) -> dict[str, dict[str, np.ndarray]] | None:
-    """Per day window (index ``w``) and group: filings, departures and overdue changes, closed-case
-    measures and appeal events, from ``cases`` (sorted by filing date: a range read) and the
-    detail tables (sorted by date). Dates are ``datetime.date`` values formatted here."""
-    from analytics.indicators import queries  # queries imports this module
-
-    gcol = _GROUP_COL[by]
-    codes = ", ".join(f"enum_code({d})::INTEGER AS {d}" for d in ST._CODED)
-    over = OVERDUE_DAYS + 1  # overdue at day d: filed + 366 <= d
-
-    def lit(d: dt.date) -> str:
-        return f"DATE '{d.isoformat()}'"
-
-    guard = inf.guard()
-    filed_parts, closed_parts, measure_parts, event_parts = [], [], [], []
-    measures = ST.closed_measures()
-    closed_cols = ", ".join(f"{sql} AS {col}" for col, _n, _p, sql in measures)
-    ev_cols = ", ".join(f"count(*) FILTER (WHERE kind = {ST.EVENT_KIND[dcol]} AND ({cond})) AS {name}"
-                        for name, (dcol, cond) in EVENT_INGREDIENTS.items())
-    for j, (a, b) in enumerate(windows):
-        o_lo, o_hi = a - dt.timedelta(days=over), b - dt.timedelta(days=over)
-        filed_parts.append(f"""
-            SELECT {j} AS w, {gcol} AS grp,
-                   count(*) FILTER (WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}) AS filed,
-                   count(*) FILTER (WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}
-                                    AND closed_date < filed_date) AS left_err,
-                   count(*) FILTER (WHERE filed_date BETWEEN {lit(o_lo)} AND {lit(o_hi)}
-                                    AND (closed_date IS NULL OR closed_date > {lit(b)})) AS o12_in
-            FROM (SELECT adcode, {codes}, filed_date, closed_date FROM cases
-                  WHERE filed_date BETWEEN {lit(a)} AND {lit(b)}
-                     OR filed_date BETWEEN {lit(o_lo)} AND {lit(o_hi)})
-            WHERE {pred_s} GROUP BY ALL""")
-        closed_parts.append(f"""
-            SELECT {j} AS w, {gcol} AS grp, count(*) AS n,
-                   count(*) FILTER (WHERE closed_date >= filed_date) AS left,
-                   count(*) FILTER (WHERE filed_date <= {lit(a - dt.timedelta(days=over + 1))}) AS o12_out
-            FROM {ST.CLOSED_DETAIL} WHERE closed_date BETWEEN {lit(a)} AND {lit(b)} AND {pred_s}
-            GROUP BY ALL""")
-        measure_parts.append(f"""
-            SELECT {j} AS w, {gcol} AS grp, {closed_cols}
-            FROM {ST.CLOSED_DETAIL} AS x
-            WHERE closed_date BETWEEN {lit(a)} AND {lit(b)} AND {pred_s} AND ({pred_o})
-            GROUP BY ALL""")
-        event_parts.append(f"""
-            SELECT {j} AS w, {gcol} AS grp, count(*) AS n, {ev_cols}
-            FROM {ST.EVENT_DETAIL} WHERE d BETWEEN {lit(a)} AND {lit(b)} AND {pred_s} AND ({pred_o})
-            GROUP BY ALL""")
-    # One statement (one plan, one guard): the four families tagged by ``src``, columns by name.
-    families = (("cases", filed_parts), ("closed", closed_parts), ("measures", measure_parts),
-                ("events", event_parts))
-    union = " UNION ALL BY NAME ".join(
-        f"SELECT {k} AS src, * FROM ({' UNION ALL '.join(parts)})" for k, (_n, parts) in enumerate(families))
-    got = summary._run(con, f"SELECT * FROM ({union}) WHERE {guard}", numpy=True, params=queries._vocab_params())
-    if got is None:
-        return None
-    src = np.asarray(got["src"], dtype="int64")
-    # (a family's rows hold NULL in the other families' columns: read as 0, never used)
-    return {name: {c: got[c][src == k] for c in got if c != "src"} for k, (name, _parts) in enumerate(families)}
+        present = (cols["pending_start"] + cols["filed"] + cols["pending_end"] + add(_ACTIVE)) > 0
+        if len(part.errs):
+            et = part.errs // _PAIR_MUL if by == "court_code" else part.errs % _PAIR_MUL
+            present |= np.isin(ucodes, et)
+        keys = [k for k, p in zip(keys, present, strict=True) if p]
+        cols = {c: x[present] for c, x in cols.items()}
+    return keys, cols
 
 
 def _keys(inf: summary.Info, by: str, codes: np.ndarray) -> list[object]:
@@ -392,165 +425,3 @@ def _build_meta(con: duckdb.DuckDBPyConnection, inf: summary.Info
                 _META.clear()
             _META[inf.build] = got
     return got
-
-
-def _error_spans(con: duckdb.DuckDBPyConnection, inf: summary.Info, pred_s: str,
-                 periods: Sequence[tuple[dt.date, dt.date]], days: bool, by: str, keys: list[object]
-                 ) -> np.ndarray | None:
-    """(periods, groups): the group has a case closed before the period and filed after it.
-
-    ``days``: compare the dates themselves (detail table, any period); else the months (whole months).
-    """
-    # The tables have every dimension but the outcome (relevance ignores the 结案方式 filter).
-    if days:
-        starts = np.array([s for s, _ in periods], dtype="datetime64[D]")
-        ends = np.array([e for _, e in periods], dtype="datetime64[D]")
-        table, lo, hi = ST.ERR_DETAIL, "dc", "df"
-        ors = " OR ".join(f"(dc < DATE '{s}' AND df > DATE '{e}')" for s, e in periods)
-    else:
-        starts = np.array([_m(s) for s, _ in periods], dtype="int64")
-        ends = np.array([_m(e) for _, e in periods], dtype="int64")
-        table, lo, hi = ST.ERR_TABLE, "mc", "mf"
-        ors = " OR ".join(f"(mc < {s} AND mf > {e})" for s, e in zip(starts, ends, strict=True))
-    rows = summary._run(con, f"""SELECT DISTINCT {by}, {lo}, {hi} FROM {table}
-                                 WHERE {pred_s} AND ({ors}) AND {inf.guard()}""")
-    if rows is None:
-        return None
-    out = np.zeros((len(periods), len(keys)), dtype=bool)
-    pos = {k: i for i, k in enumerate(keys)}
-    for g, c, f in rows:
-        key = _keys(inf, by, np.array([int(g)]))[0]
-        if key in pos:  # a group without any other activity is not listed by the reference either
-            if days:
-                c, f = np.datetime64(c, "D"), np.datetime64(f, "D")
-            out[:, pos[key]] |= (c < starts) & (f > ends)
-    return out
-
-
-def _quantiles(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, need: set[str],
-               pred_s: str, periods: Sequence[tuple[dt.date, dt.date]], splits: Sequence[_Split],
-               by: str | None, keys: list[object]) -> dict[str, np.ndarray] | None:
-    """Quantile ingredient -> (periods, groups) values (NaN: none), exact, from duration histograms.
-
-    Whole months from the histogram cubes, the days at a period's edges from the closed-case detail.
-    """
-    groups = ST.quantile_groups()
-    out = {name: np.full((len(periods), len(keys)), np.nan) for _e, _c, names in groups for name, _q in names}
-    if not groups:
-        return out
-    partial = any(sp.flows for sp in splits)
-    single = not partial and all(s.replace(day=1) == e.replace(day=1) for s, e in periods) and \
-        len({s for s, _ in periods}) == len(periods)
-    cube = None if flt.outcomes else inf.cube(ST.DAYS_GRAIN, need)
-    if cube is not None:
-        gcol = _GROUP_COL[by]
-        if single:  # one month each: group by month (a range join with many periods is slow)
-            lo, hi = _m(min(s for s, _ in periods)), _m(max(e for _, e in periods))
-            sql = f"""SELECT q, {gcol} AS grp, m AS i, v, sum(n)::BIGINT AS n FROM {cube}
-                      WHERE {pred_s} AND m BETWEEN {lo} AND {hi} AND {inf.guard()}
-                      GROUP BY ALL ORDER BY q, grp, i, v"""
-        else:
-            parts = []
-            wholes = [(i, sp.whole) for i, sp in enumerate(splits) if sp.whole is not None]
-            if wholes:
-                values = ", ".join(f"({i}, {a}, {b})" for i, (a, b) in wholes)
-                parts.append(f"""SELECT q, {gcol} AS grp, p.i, v, n
-                                 FROM {cube} JOIN (VALUES {values}) p(i, lo, hi) ON m BETWEEN p.lo AND p.hi
-                                 WHERE {pred_s}""")
-            # the edge days: literal date ranges, so that each reads a few row groups (zone maps)
-            for i, (a, b) in ((i, w) for i, sp in enumerate(splits) for w in sp.flows):
-                for qi, (expr, cond, _names) in enumerate(groups):
-                    parts.append(f"""SELECT {qi} AS q, {gcol} AS grp, {i} AS i, ({expr})::BIGINT AS v, 1 AS n
-                                     FROM {ST.CLOSED_DETAIL}
-                                     WHERE closed_date BETWEEN DATE '{a}' AND DATE '{b}'
-                                       AND {pred_s} AND ({cond}) AND ({expr}) IS NOT NULL""")
-            sql = f"""SELECT q, grp, i, v, sum(n)::BIGINT AS n FROM ({" UNION ALL ".join(parts)})
-                      WHERE {inf.guard()} GROUP BY ALL ORDER BY q, grp, i, v"""
-        from analytics.indicators import queries  # queries imports this module
-
-        res = summary._run(con, sql, numpy=True, params=queries._vocab_params())
-        if res is None:
-            return None
-        from_cube = True
-    else:
-        res = _case_histogram(con, flt, periods, by)
-        from_cube, single = False, False
-    q = np.asarray(res["q"], dtype="int64")
-    if not len(q):
-        return out
-    pidx = np.asarray(res["i"], dtype="int64")
-    if single:
-        where = {_m(s): i for i, (s, _e) in enumerate(periods)}
-        pidx = np.array([where.get(int(m), -1) for m in pidx], dtype="int64")
-    v = np.asarray(res["v"], dtype="float64")
-    n = np.asarray(res["n"], dtype="int64")
-    if by is None:
-        gidx = np.zeros(len(q), dtype="int64")
-    else:
-        grp = np.asarray(res["grp"], dtype="int64") if from_cube else None
-        gkeys = _keys(inf, by, grp) if grp is not None else [
-            (str(g) if by == "court_code" else int(g)) for g in res["grp"]]
-        pos = {k: i for i, k in enumerate(keys)}
-        gidx = np.array([pos.get(k, -1) for k in gkeys], dtype="int64")
-    change = np.ones(len(q), dtype=bool)
-    change[1:] = (q[1:] != q[:-1]) | (pidx[1:] != pidx[:-1]) | (gidx[1:] != gidx[:-1])
-    first = np.flatnonzero(change)
-    cum = np.cumsum(n)
-    before = np.where(first > 0, cum[first - 1], 0)  # cases in the earlier groups
-    total = np.append(before[1:], cum[-1]) - before
-    ok = (pidx[first] >= 0) & (gidx[first] >= 0)
-    for qi, (_e, _c, names) in enumerate(groups):
-        sel = ok & (q[first] == qi)
-        for name, frac in names:
-            pos_ = frac * (total[sel] - 1)
-            lo_, hi_ = np.floor(pos_), np.ceil(pos_)
-            x_lo = v[np.searchsorted(cum, before[sel] + lo_, side="right")]
-            x_hi = v[np.searchsorted(cum, before[sel] + hi_, side="right")]
-            out[name][pidx[first[sel]], gidx[first[sel]]] = _interpolate(x_lo, x_hi, pos_ - lo_)
-    return out
-
-
-def _interpolate(lo: np.ndarray, hi: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """DuckDB's interpolation of quantile_cont bit for bit: lo * (1 - d) + hi * d, where its build
-    fuses the multiply-add (one rounding of lo * (1 - d) + round(hi * d)); done exactly here."""
-    return np.array([a if b == a or t == 0 else float(Fraction(a) * Fraction(1.0 - t) + Fraction(b * t))
-                     for a, b, t in zip(lo.tolist(), hi.tolist(), d.tolist(), strict=True)], dtype="float64")
-
-
-def quantile_from_histogram(values: np.ndarray, counts: np.ndarray, frac: float) -> float | None:
-    """quantile_cont(frac) of the multiset where values[i] (ascending) occurs counts[i] times."""
-    cum = np.cumsum(counts)
-    if not len(cum) or cum[-1] <= 0:
-        return None
-    pos = frac * float(cum[-1] - 1)
-    lo, hi = np.floor(pos), np.ceil(pos)
-    x_lo = values[np.searchsorted(cum, lo, side="right")]
-    x_hi = values[np.searchsorted(cum, hi, side="right")]
-    return float(_interpolate(np.array([x_lo], dtype="float64"), np.array([x_hi], dtype="float64"),
-                              np.array([pos - lo]))[0])
-
-
-def _case_histogram(con: duckdb.DuckDBPyConnection, flt: CaseFilter,
-                    periods: Sequence[tuple[dt.date, dt.date]], by: str | None) -> dict[str, np.ndarray]:
-    """The duration histograms of ``_quantiles`` counted from ``cases`` (the filter's closed cases)."""
-    from analytics.indicators import queries  # queries imports this module
-
-    where, out_pred, params = queries._where_parts(flt)
-    parts = []
-    for i, (expr, cond, _names) in enumerate(ST.quantile_groups()):
-        parts.append(f"""SELECT {i} AS q, grp, p.i, ({expr})::DOUBLE AS v, count(*)::BIGINT AS n
-                         FROM c JOIN p ON closed_date BETWEEN p.lo AND p.hi
-                         WHERE ({cond}) AND ({expr}) IS NOT NULL GROUP BY ALL""")
-    values = ", ".join(f"({i}, DATE '{s}', DATE '{e}')" for i, (s, e) in enumerate(periods))
-    # (the dates are datetime.date values formatted by Python: no user text reaches the SQL)
-    grp = {None: "NULL", "court_code": "court_code::VARCHAR", "adcode": "adcode"}[by]
-    lo, hi = min(s for s, _ in periods), max(e for _, e in periods)
-    sql = f"""
-        WITH p AS (SELECT * FROM (VALUES {values}) p(i, lo, hi)),
-        c AS (SELECT {grp} AS grp, closed_date, procedure::VARCHAR AS proc, category::VARCHAR AS cat,
-                     type_code::VARCHAR AS tcode, outcome::VARCHAR AS outc, closed_date - filed_date AS days
-              FROM cases
-              WHERE ({where}) AND ({out_pred}) AND closed_date BETWEEN DATE '{lo}' AND DATE '{hi}')
-        {" UNION ALL ".join(parts)}
-        ORDER BY q, grp, i, v"""
-    return con.execute(sql, ST._used(sql, {**params, **queries._vocab_params()})).fetchnumpy()
