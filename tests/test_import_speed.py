@@ -129,3 +129,35 @@ def test_lengths_by_characters_not_bytes() -> None:
     fast = columnar._Columns(None, cells, 3)  # type: ignore[arg-type]
     fast.lengths()
     assert fast.ok.tolist() == [True, False, True]
+
+
+def test_missing_cells_with_plain_values_known() -> None:
+    cells = {"amount": pa.array(["", "  ", "12", "\u3000", "x", "\t\r\n"])}
+    fast = columnar._Columns(None, cells, 6)  # type: ignore[arg-type]
+    plain = np.array([False, False, True, False, False, False])
+    want = [True, True, False, True, False, True]  # empty, spaces, ideographic space, tab/CR/LF: missing
+    assert fast.missing("amount", plain).tolist() == want
+    assert fast.missing("amount").tolist() == want
+    assert fast.missing("lon").tolist() == [True] * 6  # no such column
+
+
+def test_dictionary_of_group_values_with_repeats_and_nulls() -> None:
+    small = pa.array(["判决", None, "判决", "调解"])
+    got = columnar._dictionary(small, np.array([0, 1, 2, 3, 3, 1]))
+    assert pa.types.is_dictionary(got.type)
+    assert got.to_pylist() == ["判决", None, "判决", "调解", "调解", None]
+    assert got.dictionary.to_pylist() == ["判决", "调解"]  # each value once
+    empty = columnar._dictionary(pa.array([None], type=pa.string()), np.array([0, 0]))
+    assert empty.to_pylist() == [None, None]
+
+
+def test_accepted_frame_decodes_dictionary_columns() -> None:
+    table = pa.table({
+        "cause": columnar._dictionary(pa.array(["离婚纠纷"]), np.array([0, 0])),
+        "filed_date": pa.array([0, 1], type=pa.int32()).cast(pa.date32()),
+        "closed_date": pa.array([None, None], type=pa.date32()),
+        "adcode": pa.array([320602, 320611], type=pa.int32()),
+    })
+    df = columnar.accepted_frame(table)
+    assert df["cause"].tolist() == ["离婚纠纷", "离婚纠纷"]
+    assert str(df["cause"].dtype) != "category"

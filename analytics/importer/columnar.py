@@ -88,6 +88,21 @@ _COORD_RE = r"^-?\d{1,3}(?:\.\d{1,17})?$"
 _EPOCH = date(1970, 1, 1)
 
 
+# Text columns of ENUM type in the store: the column-wise path gives them dictionary-encoded
+# (each distinct value once, 32-bit indices per row), which DuckDB reads as such; the row path's
+# records come as plain text, and ``accepted_frame`` decodes both alike.
+ENUM_COLUMNS = frozenset(c.name for c in schema.CASE_COLUMNS if c.sql_type.endswith("_t"))
+
+
+def _dictionary(small: pa.Array, rows: np.ndarray) -> pa.Array:
+    """``small.take(rows)`` of a text array as a dictionary array: no text copied per row."""
+    enc = pc.dictionary_encode(small)  # distinct values (a dictionary must not repeat one); nulls as null codes
+    codes = _np(pc.fill_null(enc.indices, -1)).astype(np.int32)[rows]
+    null = codes < 0
+    indices = pa.array(np.where(null, 0, codes), mask=null if null.any() else None, type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, enc.dictionary.cast(pa.string()))
+
+
 def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean or numeric Arrow array as numpy (nulls must be filled first)."""
     return arr.to_numpy(zero_copy_only=False)
@@ -154,11 +169,22 @@ class _Columns:
         # Values of the group steps: (value per group, group of each row); the last step's wins.
         self.by_group: dict[str, tuple[pa.Array, np.ndarray]] = {}
 
-    def missing(self, key: str) -> np.ndarray:
-        """Where a target's cell is empty (everywhere when the file has no such column)."""
+    def missing(self, key: str, plain: np.ndarray | None = None) -> np.ndarray:
+        """Where a target's cell is empty (everywhere when the file has no such column).
+
+        ``plain``: cells known to hold a value (matched by a pattern that needs a digit); the
+        whitespace test then runs only on the other non-empty cells (few), not on the column.
+        """
         if key not in self.cells:
             return np.ones(self.n, dtype=bool)
-        return _np(pc.match_substring_regex(self.cells[key], BLANK_RE))
+        arr = self.cells[key]
+        if plain is None:
+            return _np(pc.match_substring_regex(arr, BLANK_RE))
+        miss = _np(pc.equal(pc.binary_length(arr), 0))
+        where = np.flatnonzero(~miss & ~plain)
+        if len(where):
+            miss[where] = _np(pc.match_substring_regex(arr.take(pa.array(where)), BLANK_RE))
+        return miss
 
     def codes(self, key: str) -> np.ndarray:
         """Dictionary codes of a target's cells (computed once)."""
@@ -233,13 +259,14 @@ class _Columns:
         self, key: str, pattern: str, typ: pa.DataType, parse: Callable[[str], object]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(values, present, ok) of a numeric target: plain cells cast, others parsed once per value."""
-        miss = self.missing(key)
         dtype = np.float64 if pa.types.is_floating(typ) else np.int64
         values = np.zeros(self.n, dtype=dtype)
         if key not in self.cells:
+            miss = self.missing(key)
             return values, ~miss, miss
         arr = self.cells[key]
-        plain = _np(pc.match_substring_regex(arr, pattern))
+        plain = _np(pc.match_substring_regex(arr, pattern))  # every pattern needs a digit: never blank
+        miss = self.missing(key, plain)
         good = miss | plain
         if plain.any():
             values[plain] = _np(pc.cast(arr.filter(pa.array(plain)), typ))
@@ -287,12 +314,12 @@ class _Columns:
         self.lat = np.where(both, lat, np.nan)
 
     def origins(self) -> None:
-        miss = self.missing("origin_case_no")
         if "origin_case_no" not in self.cells:
             self.out["origin_case_no"] = pa.nulls(self.n, pa.string())
             return
         arr = self.cells["origin_case_no"]
         plain = _np(pc.match_substring_regex(arr, ORIGIN_RE))
+        miss = self.missing("origin_case_no", plain)
         prefix = pc.if_else(pa.array(plain), pc.utf8_rtrim(arr, characters="0123456789号"), "")
         idx, values = _encode(prefix)
         v = self.v
@@ -466,20 +493,25 @@ class _Columns:
             "lon": pa.array(lon, mask=np.isnan(lon)),
             "lat": pa.array(lat, mask=np.isnan(lat)),
             "h3_r7": h3_column(lon, lat),
-            "source": pa.array(np.full(len(positions), "import", dtype=object), type=pa.string()),
+            "source": _dictionary(pa.array(["import"]), np.zeros(len(positions), dtype=np.int64)),
         }
         for name, value in self.out.items():
             if name in ARROW_SCHEMA.names and name not in cols:
                 cols[name] = value.take(take)  # type: ignore[union-attr]
         for name, (small, g) in self.by_group.items():
-            cols[name] = small.take(pa.array(g[positions]))
+            rows = g[positions]
+            cols[name] = _dictionary(small, rows) if name in ENUM_COLUMNS else small.take(pa.array(rows))
         for side, company in self.company.items():  # a valid credit code: an enterprise, unless given
             kind = cols[f"{side}_kind"]
-            fill = pa.array(company[positions] & _np(pc.is_null(kind)))
-            cols[f"{side}_kind"] = pc.if_else(fill, pa.scalar("企业", pa.string()), kind)
+            fill = company[positions] & _np(pc.is_null(kind))
+            if fill.any():
+                kind = kind.cast(pa.string())
+                cols[f"{side}_kind"] = pc.if_else(pa.array(fill), pa.scalar("企业", pa.string()), kind)
         for f in ARROW_SCHEMA:  # no ok row reached the step that gives it
             cols.setdefault(f.name, pa.nulls(len(positions), f.type))
-        return pa.table([cols[f.name].cast(f.type) for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
+        typed = [cols[f.name] if pa.types.is_dictionary(cols[f.name].type) else cols[f.name].cast(f.type)
+                 for f in ARROW_SCHEMA]
+        return pa.table(typed, names=ARROW_SCHEMA.names)
 
 
 def records_table(records: list[dict[str, object]]) -> pa.Table:
@@ -501,6 +533,8 @@ def accepted_frame(table: pa.Table | pd.DataFrame) -> pd.DataFrame:
     """An accepted Arrow table as ``load.cases_frame`` types it (for comparisons and display)."""
     if isinstance(table, pd.DataFrame):  # the row path's result (a file with nothing to check column-wise)
         return table
+    plain = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    table = pa.table(plain, names=table.column_names)
     df = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.uint64(): pd.UInt64Dtype()}.get)
     for col in ("filed_date", "closed_date"):
         df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
@@ -591,9 +625,12 @@ def validate_columns(
         for i, pair in enumerate(pairs):
             pairs[i] = None  # each column's parts freed once taken in file order
             assert pair is not None
-            merged.append(pa.chunked_array([*pair[0].chunks, *pair[1].chunks], type=pair[0].type).take(order))
-            del pair
-        accepted = pa.table(merged, schema=ARROW_SCHEMA)
+            first, second = pair
+            if second.type != first.type:  # plain text of the row path -> the dictionary of the column-wise part
+                second = second.cast(first.type)
+            merged.append(pa.chunked_array([*first.chunks, *second.chunks], type=first.type).take(order))
+            del pair, first, second
+        accepted = pa.table(merged, names=ARROW_SCHEMA.names)
     del fast, cells
     pa.default_memory_pool().release_unused()  # the column checks' buffers, before the load needs memory
     progress(0.9, "校验完成 / validation done")
