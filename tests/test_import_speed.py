@@ -161,3 +161,21 @@ def test_accepted_frame_decodes_dictionary_columns() -> None:
     df = columnar.accepted_frame(table)
     assert df["cause"].tolist() == ["离婚纠纷", "离婚纠纷"]
     assert str(df["cause"].dtype) != "category"
+
+
+def test_mark_kept_leaves_the_given_report_unchanged() -> None:
+    import pandas as pd
+
+    from analytics.importer.load import KEPT_EN, mark_kept
+
+    report = pd.DataFrame({
+        "row": [2, 3, 4],
+        "case_no": pd.array(["(2021)苏0602民初1号", "(2021)苏0602民初2号", "(2021)苏0602民初1号"], dtype="str"),
+        "status": pd.array(["accepted", "corrected", "rejected"], dtype="str"),
+        "reason_zh": pd.array(["", "更正", "重复"], dtype="str"),
+        "reason_en": pd.array(["", "fixed", "duplicate"], dtype="str"),
+    })
+    before = report.copy()
+    out = mark_kept(report, {"(2021)苏0602民初1号", "(2021)苏0602民初2号"})
+    pd.testing.assert_frame_equal(report, before)
+    assert out["reason_en"].tolist() == [KEPT_EN, f"fixed; {KEPT_EN}", "duplicate"]  # rejected lines untouched

@@ -83,7 +83,7 @@ KEPT_ZH, KEPT_EN = "比案件库中的版本旧, 保留库中版本", "older tha
 
 def mark_kept(report: pd.DataFrame, case_nos: set[str]) -> pd.DataFrame:
     """The report with "older than stored, kept stored" added to the lines of those cases."""
-    out = report.copy()
+    out = report.copy(deep=False)  # copy-on-write: only the two reason columns are copied, when written
     hit = out["case_no"].isin(case_nos) & (out["status"] != REJECTED)
     for col, text, sep in (("reason_zh", KEPT_ZH, "；"), ("reason_en", KEPT_EN, "; ")):
         old = out.loc[hit, col].fillna("")
