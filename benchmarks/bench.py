@@ -88,9 +88,14 @@ def schema_key() -> str:
 
 
 def summary_details(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store's summary has its day-level detail tables (``summary_trial.DETAIL_TABLES``)."""
+    """Whether the store's summary has its day-level detail tables (``summary_trial.DETAIL_TABLES``)
+    and the index tables (``summary_index``): a store cached before them is refreshed."""
+    from analytics import summary_index
+
     inf = summary.info(con)
-    return inf is not None and ind.cubes._details_ok(con, inf)
+    grains = {c.grain for c in inf.trial_cubes} if inf is not None else set()
+    return (inf is not None and ind.cubes._details_ok(con, inf)
+            and {summary_index.COUNTS_GRAIN, summary_index.SERIES_GRAIN} <= grains)
 
 
 def store_path(cache: Path, size: int) -> Path:
