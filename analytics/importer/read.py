@@ -499,8 +499,9 @@ def read_columns(data: bytes, filename: str, encoding: str | None = None) -> Col
 
     Row by row reading (``read_table``) remains for workbooks and for CSV files with anything
     its row-wise reader treats specially: control characters (removed with a note), rows longer
-    or shorter than the header, empty lines, lone CR line ends, quotes inside unquoted cells.
-    Blank rows and a 合计/总计 line are skipped and counted here as there. The header row, title
+    or shorter than the header, lone CR line ends, quotes inside unquoted cells, a body of empty
+    lines only. Blank rows (empty lines too) and a 合计/总计 line are skipped and counted here as
+    there. The file's bytes are not copied (the body is a slice of them). The header row, title
     lines above it and the delimiter are found on the first lines with the same functions.
     Raises ImportRefused where ``read_table`` would (encoding, not a table).
     """
