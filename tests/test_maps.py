@@ -148,6 +148,28 @@ def test_classes_are_monotone_and_one_colour_per_row(values: list[float]) -> Non
     assert cls.bins[-1] >= max(values)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_fisher_jenks_equals_mapclassify(seed: int) -> None:
+    # The port in analytics.choropleth against mapclassify itself (the oracle: another code base):
+    # same bins and class of every value, on skewed, tied and integer data of 5-40 areas.
+    import warnings
+
+    import mapclassify
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 41))
+    values = [rng.lognormal(3, 1.2, n), rng.integers(0, 8, n).astype(float), rng.normal(100, 5, n).round(1)][seed % 3]
+    k = min(5, len(np.unique(values)))
+    if k < 2:
+        pytest.skip("one distinct value")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "numba not installed"
+        want = mapclassify.FisherJenks(values, k=k)
+    got = classify(values, k=k)
+    assert got.bins == tuple(float(b) for b in want.bins)
+    assert got.yb == tuple(int(c) for c in want.yb)
+
+
 def test_classes_span_light_to_dark() -> None:
     cls = classify([1, 2, 3, 10, 11, 12, 30])
     assert cls.colors[0] == PALETTE[0] and cls.colors[-1] == PALETTE[-1]
