@@ -54,8 +54,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import schema
+from analytics import schema, sqlgen
 from analytics.filters import PENDING, CaseFilter
+from analytics.sqlgen import grouped
 
 SUMMARY_VERSION = "4"  # 2: cause cubes sorted by cause; 3: data version recorded and checked; 4: trial cubes
 DATA_VERSION_KEY = "data_version"  # meta key written by every writer (analytics.store.bump_data_version)
@@ -142,6 +143,52 @@ def drop(con: duckdb.DuckDBPyConnection) -> None:
     summary_index.drop(con)
 
 
+# The map cubes' templates (rendered for DuckDB by ``refresh``, for Spark by engine/spark_build).
+H3_TABLE = "_summary_h3"  # dense codes of the H3 cells present (a temp table / view of the build)
+
+
+def h3_codes_sql(d: sqlgen.Dialect) -> str:
+    """``H3_TABLE``: dense codes for the H3 cells present, in id order."""
+    return (f"SELECT h3_r7, {d.cast('row_number() OVER (ORDER BY h3_r7) - 1', 'INTEGER')} AS h3c "
+            f"FROM (SELECT DISTINCT h3_r7 FROM {d.cases} WHERE h3_r7 IS NOT NULL)")
+
+
+def h3_dict_sql() -> str:
+    """The rows of ``DICT_TABLE`` for the H3 cells (dim 'h3'), from ``H3_TABLE``."""
+    return f"SELECT 'h3' AS dim, h3c AS code, lower(hex(h3_r7)) AS value FROM {H3_TABLE}"
+
+
+def map_cubes_sql(d: sqlgen.Dialect) -> list[tuple[str, str]]:
+    """(name, SELECT) of every map cube, in build order: the finest of each grain from the cases,
+    the others rolled up from it (``H3_TABLE`` must exist)."""
+    codes = [(d.code(c), c) for c in ENUM_DIMS]
+    count = "CAST(count(*) AS INTEGER) AS n"
+    m_full, h_full = CUBES[0], CUBES[4]
+    out = [
+        (m_full.name,
+         grouped(d, [(d.cast(d.month("filed_date"), "SMALLINT"), "m"), ("adcode", "adcode"), *codes,
+                     ("closed_date IS NULL", "pending"), count], d.cases) + " " + d.order_by("m, adcode")),
+        (h_full.name,
+         f"""SELECT a.y, h.h3c, {", ".join("a." + c for c in ENUM_DIMS)}, a.pending, a.n
+             FROM ({grouped(d, [(d.cast("year(filed_date)", "SMALLINT"), "y"), ("h3_r7", "h3_r7"), *codes,
+                                ("closed_date IS NULL", "pending"), count], d.cases, "h3_r7 IS NOT NULL")}) a
+             JOIN {H3_TABLE} h USING (h3_r7) {d.order_by("a.y, h.h3c")}"""),
+    ]
+    for cube in CUBES:
+        if cube in (m_full, h_full):
+            continue
+        src = m_full if cube.grain == "month" else h_full
+        t = _TIME[cube.grain]
+        # Cause cubes are only chosen when a query filters or groups on cause, so they are sorted
+        # by cause first: a one-cause filter then reads one or two row groups (zone maps), not
+        # the whole cube (at 10M cases the hexagon cause cube has ~1M rows).
+        order = f"cause_group, cause, {t}" if "cause" in cube.dims else f"{t}, {cube.dims[0]}"
+        # BIGINT sums: a coarse cell may exceed 2^31 cases only in absurd stores, but be safe.
+        keys = [(c, c) for c in (t, *cube.dims)]
+        out.append((cube.name, grouped(d, [*keys, "CAST(sum(n) AS BIGINT) AS n"], src.name) + " " + d.order_by(order)))
+    return out
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:
     """(Re)build the summary tables from ``cases``; False (and no summary) if the schema differs.
 
@@ -164,45 +211,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
             [dim],
         )
     # Dense codes for the H3 cells present, in id order.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _summary_h3 AS
-           SELECT h3_r7, (row_number() OVER (ORDER BY h3_r7) - 1)::INTEGER AS h3c
-           FROM (SELECT DISTINCT h3_r7 FROM cases WHERE h3_r7 IS NOT NULL)"""
-    )
-    con.execute(f"INSERT INTO {DICT_TABLE} SELECT 'h3', h3c, lower(hex(h3_r7)) FROM _summary_h3")
-    codes = ", ".join(f"enum_code({d}) AS {d}" for d in ENUM_DIMS)
-    m_full, h_full = CUBES[0], CUBES[4]
-    con.execute(
-        f"""CREATE TABLE {m_full.name} AS
-            SELECT (year(filed_date) * 12 + month(filed_date) - 1)::SMALLINT AS m, adcode, {codes},
-                   closed_date IS NULL AS pending, count(*)::INTEGER AS n
-            FROM cases GROUP BY ALL ORDER BY m, adcode"""
-    )
-    con.execute(
-        f"""CREATE TABLE {h_full.name} AS
-            SELECT a.y, d.h3c, {", ".join("a." + c for c in ENUM_DIMS)}, a.pending, a.n
-            FROM (SELECT year(filed_date)::SMALLINT AS y, h3_r7, {codes},
-                         closed_date IS NULL AS pending, count(*)::INTEGER AS n
-                  FROM cases WHERE h3_r7 IS NOT NULL GROUP BY ALL) a
-            JOIN _summary_h3 d USING (h3_r7)
-            ORDER BY a.y, d.h3c"""
-    )
-    con.execute("DROP TABLE _summary_h3")
-    for cube in CUBES:
-        if cube in (m_full, h_full):
-            continue
-        src = m_full if cube.grain == "month" else h_full
-        t = _TIME[cube.grain]
-        keys = ", ".join((t, *cube.dims))
-        # Cause cubes are only chosen when a query filters or groups on cause, so they are sorted
-        # by cause first: a one-cause filter then reads one or two row groups (zone maps), not
-        # the whole cube (at 10M cases the hexagon cause cube has ~1M rows).
-        order = f"cause_group, cause, {t}" if "cause" in cube.dims else f"{t}, {cube.dims[0]}"
-        # BIGINT sums: a coarse cell may exceed 2^31 cases only in absurd stores, but be safe.
-        con.execute(
-            f"""CREATE TABLE {cube.name} AS SELECT {keys}, sum(n)::BIGINT AS n
-                FROM {src.name} GROUP BY ALL ORDER BY {order}"""
-        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {H3_TABLE} AS {h3_codes_sql(sqlgen.DUCKDB)}")
+    con.execute(f"INSERT INTO {DICT_TABLE} {h3_dict_sql()}")
+    for name, sql in map_cubes_sql(sqlgen.DUCKDB):
+        con.execute(f"CREATE TABLE {name} AS {sql}")
+    con.execute(f"DROP TABLE {H3_TABLE}")
     from analytics import summary_index, summary_trial
 
     # The trial indicators' cubes (analytics/summary_trial.py) and the index inputs

@@ -28,12 +28,16 @@ with the threshold 20 (the shipped configuration's ``min_cases``) 65k / 1.26M ro
 40% of the cases at 1M: too many).
 
 Columns are stored as text, not ENUM codes: the selections compare values, and the Spark build
-writes the same strings without a dictionary.
+writes the same strings without a dictionary. Both builds render the same template
+(``tables_sql``, ``analytics.sqlgen``).
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from analytics import sqlgen
+from analytics.sqlgen import grouped
 
 COUNTS_TABLE, SERIES_TABLE = "summary_i_counts", "summary_i_series"
 COUNTS_GRAIN, SERIES_GRAIN = "index", "iseries"
@@ -71,32 +75,35 @@ def drop(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+def tables_sql(d: sqlgen.Dialect) -> list[tuple[str, str]]:
+    """(name, SELECT) of the index tables, rendered for DuckDB (``build``) or Spark (engine/spark_build).
+
+    Grouped on the case table's columns (ENUM codes in DuckDB) and cast to text on the (much
+    smaller) aggregate.
+    """
+    cols = [(c, c) for c in SELECTION_COLUMNS]
+    text = ", ".join(c if d.text(c) == c else f"{d.text(c)} AS {c}" for c in SELECTION_COLUMNS)
+    parts = []
+    for basis, col in ((FILED, "filed_date"), (CLOSED, "closed_date")):
+        parts.append(grouped(d, [f"{d.cast(str(basis), 'TINYINT')} AS basis", (d.cast(quarter(col), "SMALLINT"), "p"),
+                                 ("adcode", "adcode"), *cols, "CAST(count(*) AS BIGINT) AS n"],
+                             d.cases, None if basis == FILED else f"{col} IS NOT NULL"))
+    counts = (f"SELECT basis, p, adcode, {text}, n FROM ({' UNION ALL '.join(parts)}) "
+              f"{d.order_by(ORDER[COUNTS_TABLE])}")
+    repeat = grouped(d, [("year(filed_date)", "y"), ("defendant_key", "k")], d.cases,
+                     "defendant_key IS NOT NULL", f"count(*) >= {int(SERIES_MIN_CASES)}")
+    inner = grouped(d, [(d.cast(quarter("c.filed_date"), "SMALLINT"), "p"), ("c.defendant_key", "k"),
+                        ("c.adcode", "adcode"), *((f"c.{x}", x) for x in SELECTION_COLUMNS),
+                        "CAST(count(*) AS BIGINT) AS n"],
+                    f"{d.cases} c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key")
+    series = sqlgen.with_ctes([("r", repeat)], f"SELECT p, k, adcode, {text}, n FROM ({inner}) "
+                              f"{d.order_by(ORDER[SERIES_TABLE])}")
+    return [(COUNTS_TABLE, counts), (SERIES_TABLE, series)]
+
+
 def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...]]]:
     """Build the index tables from ``cases``; returns (name, grain, dims) of each table built."""
     drop(con)
-    cols = ", ".join(SELECTION_COLUMNS)
-    text = ", ".join(f"{c}::VARCHAR AS {c}" for c in SELECTION_COLUMNS)
-    # Group on the ENUM codes, cast to text on the (much smaller) aggregate.
-    con.execute(
-        f"""CREATE TABLE {COUNTS_TABLE} AS
-            SELECT basis, p, adcode, {text}, n FROM (
-                SELECT {FILED}::TINYINT AS basis, {quarter("filed_date")}::SMALLINT AS p, adcode, {cols},
-                       count(*)::BIGINT AS n
-                FROM cases GROUP BY ALL
-                UNION ALL
-                SELECT {CLOSED}::TINYINT AS basis, {quarter("closed_date")}::SMALLINT AS p, adcode, {cols},
-                       count(*)::BIGINT AS n
-                FROM cases WHERE closed_date IS NOT NULL GROUP BY ALL)
-            ORDER BY {ORDER[COUNTS_TABLE]}""")
-    con.execute(
-        f"""CREATE TABLE {SERIES_TABLE} AS
-            WITH r AS (SELECT year(filed_date) AS y, defendant_key AS k FROM cases
-                       WHERE defendant_key IS NOT NULL
-                       GROUP BY ALL HAVING count(*) >= {SERIES_MIN_CASES})
-            SELECT p, k, adcode, {text}, n FROM (
-                SELECT {quarter("c.filed_date")}::SMALLINT AS p, c.defendant_key AS k, c.adcode,
-                       {", ".join("c." + x for x in SELECTION_COLUMNS)}, count(*)::BIGINT AS n
-                FROM cases c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key
-                GROUP BY ALL)
-            ORDER BY {ORDER[SERIES_TABLE]}""")
+    for name, sql in tables_sql(sqlgen.DUCKDB):
+        con.execute(f"CREATE TABLE {name} AS {sql}")
     return listing()

@@ -29,16 +29,25 @@ Stocks and intake ignore the 结案方式 filter, so their rows carry no outcome
 (median, p90 of days) are answered from ``summary_td_*``: per closing month and dimension cell,
 the number of cases per integer value of the expression (days), an exact histogram, from which
 ``quantile_cont`` is reproduced exactly (no binning error).
+
+Each table's SELECT is a template rendered for a ``sqlgen.Dialect`` (``span_sql``, ``err_sql``,
+``enriched_sql``, ``full_sql``, ``typed_sql``, ``rollup_sql``, ``hist_sql``, ``days_sql``,
+``closed_detail_sql``, ``event_detail_sql``): ``build`` executes the DuckDB rendering (temp tables,
+``UNION ALL BY NAME``), ``analytics.engine.spark_build`` the Spark rendering (temp views,
+``unionByName``); the skeleton is written once.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set
 
 import duckdb
 
+from analytics import sqlgen
 from analytics.indicators import queries as q
 from analytics.indicators.definitions import CLOSED_INGREDIENTS, EVENT_INGREDIENTS, OVERDUE_DAYS
+from analytics.sqlgen import grouped
 
 KIND_STOCK, KIND_FILED, KIND_CLOSED, KIND_EVENT_FILED, KIND_EVENT_CLOSED = 0, 1, 2, 3, 4
 EVENT_KIND = {"filed_date": KIND_EVENT_FILED, "closed_date": KIND_EVENT_CLOSED}
@@ -151,148 +160,226 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) ->
     con.execute(sql, _used(sql, params))
 
 
-def _month(col: str) -> str:
-    return f"(year({col}) * 12 + month({col}) - 1)"
+# --- the templates (one per table, rendered for DuckDB here and for Spark in engine/spark_build) ---
+
+X_TABLE = "_t_x"  # the enriched closed cases, materialised once by either engine (temp table / cached view)
+TD_TABLE = "_td"  # the duration histograms before the roll-ups
+REUSED_CTES = frozenset({"pairs"})  # CTEs of ``full_sql`` read more than once (Spark caches them)
+
+
+def _keys(d: sqlgen.Dialect, dims: Sequence[str]) -> list[tuple[str, str]]:
+    """Grouping keys of ``dims``: the ENUM dimensions as INTEGER codes, the others as they are."""
+    return [(d.cast(d.code(c), "INTEGER"), c) if c in _CODED else (c, c) for c in dims]
+
+
+def _columns(keys: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(e if e == a else f"{e} AS {a}" for e, a in keys)
+
+
+def span_sql(d: sqlgen.Dialect) -> str:
+    """``SPAN_TABLE``: the first filing day and the last filing or closing day."""
+    return (f"SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day "
+            f"FROM {d.cases}")
+
+
+def last_month_sql(d: sqlgen.Dialect) -> str:
+    """The month index of the last day (NULL for an empty store), from ``SPAN_TABLE``."""
+    return f"SELECT {d.month('last_day')} AS m FROM {SPAN_TABLE}"
+
+
+def err_detail_sql(d: sqlgen.Dialect) -> str:
+    """``ERR_DETAIL``: cases closed before they were filed, by day."""
+    return grouped(d, [("closed_date", "dc"), ("filed_date", "df"), ("adcode", "adcode"), *_keys(d, _CODED),
+                       "CAST(count(*) AS BIGINT) AS n"],
+                   d.cases, "closed_date < filed_date")
+
+
+def err_sql(d: sqlgen.Dialect) -> str:
+    """``ERR_TABLE``: ``ERR_DETAIL`` by closing and filing month."""
+    return grouped(d, [(d.cast(d.month("dc"), "SMALLINT"), "mc"), (d.cast(d.month("df"), "SMALLINT"), "mf"),
+                       ("adcode", "adcode"), *((c, c) for c in _CODED), "CAST(sum(n) AS BIGINT) AS n"],
+                   ERR_DETAIL)
+
+
+def enriched_sql(d: sqlgen.Dialect) -> str:
+    """``X_TABLE``: every closed case with the reference query's enrichment (``sqlgen.enrich_ctes``)."""
+    src = (f"SELECT {d.case_columns()}, closed_date IS NOT NULL AS is_closed, true AS in_out, "
+           f"{d.days('closed_date', 'filed_date')} AS days FROM {d.cases}")
+    return (f"WITH s AS ({src}), {sqlgen.enrich_ctes(d, 's', None, 'is_closed')}\n"
+            f"SELECT {d.star_except(('case_no', 'origin_case_no'))} FROM x WHERE is_closed")
+
+
+def event_ctes(d: sqlgen.Dialect) -> list[tuple[str, str]]:
+    """``ev0`` (appeals and petitions with a first instance) and ``fo`` (those first instances with
+    their dimensions), over the whole store."""
+    ev0 = (f"SELECT origin_case_no, {d.text('procedure')} AS proc, {d.text('outcome')} AS outc, "
+           f"filed_date, closed_date FROM {d.cases} "
+           f"WHERE {d.list_contains(d.param('challenge'), d.text('procedure'))} AND origin_case_no IS NOT NULL")
+    codes = _columns(_keys(d, _CODED))
+    fo = (f"SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending FROM {d.cases} "
+          f"WHERE {d.text('procedure')} = {d.param('first')} AND case_no IN (SELECT origin_case_no FROM ev0)")
+    return [("ev0", ev0), ("fo", fo)]
+
+
+def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """The finest trial cube before typing: (CTEs, SELECTs to union by name), reading ``X_TABLE``.
+
+    ``maxm``: the month index of the store's last day (stocks run to its end).
+    """
+    sdims = ", ".join(_STOCK_DIMS)
+    skeys = [(c, c) for c in _STOCK_DIMS]
+    gm = f"CASE WHEN closed_date IS NOT NULL THEN {d.month('greatest(filed_date, closed_date)')} END"
+    m1 = f"CASE WHEN closed_date IS NULL THEN {maxm + 1} ELSE {d.month('closed_date')} END"
+    ctes = [
+        ("pairs", grouped(d, [*_keys(d, _STOCK_DIMS), (d.month("filed_date"), "fm"), (gm, "gm"),
+                              "count(*) AS n"], d.cases)),
+        ("delta", grouped(d, [*skeys, ("m", "m"), "sum(d) AS d"],
+                          f"""(SELECT {sdims}, fm AS m, n AS d FROM pairs
+                               UNION ALL SELECT {sdims}, gm AS m, -n AS d FROM pairs WHERE gm IS NOT NULL)""")),
+        ("run", f"""SELECT {sdims}, m, sum(d) OVER w AS p, coalesce(lead(m) OVER w, {maxm + 1}) AS nxt
+                    FROM delta WINDOW w AS (PARTITION BY {sdims} ORDER BY m)"""),
+        ("stock", f"SELECT {sdims}, {d.explode_range('m', 'nxt')} AS m, p AS n FROM run WHERE p <> 0"),
+        ("long_", f"""SELECT {_columns(_keys(d, _STOCK_DIMS))},
+                             {d.cast(d.month(d.add_days("filed_date", OVERDUE_DAYS + 1)), "BIGINT")} AS m0,
+                             {d.cast(m1, "BIGINT")} AS m1
+                      FROM {d.cases}
+                      WHERE closed_date IS NULL OR {d.days("closed_date", "filed_date")} > {OVERDUE_DAYS}"""),
+        ("over_", grouped(d, [*skeys, ("m", "m"), "count(*) AS o12"],
+                          f"(SELECT {sdims}, {d.explode_range('m0', 'm1')} AS m FROM long_ WHERE m0 < m1)")),
+        *event_ctes(d),
+    ]
+    kind = {k: d.cast(str(k), "TINYINT") + " AS kind"
+            for k in (KIND_STOCK, KIND_FILED, KIND_CLOSED, *EVENT_KIND.values())}
+    no_outcome = f"{d.null('INTEGER')} AS outcome, {d.null('BOOLEAN')} AS pending"
+    parts = [
+        f"""SELECT {kind[KIND_STOCK]}, {d.cast("m", "SMALLINT")} AS m, {sdims}, {no_outcome},
+                   {d.cast("n", "BIGINT")} AS n, {d.cast("0", "BIGINT")} AS o12 FROM stock""",
+        f"""SELECT {kind[KIND_STOCK]}, {d.cast("m", "SMALLINT")} AS m, {sdims}, {no_outcome},
+                   {d.cast("0", "BIGINT")} AS n, {d.cast("o12", "BIGINT")} AS o12 FROM over_""",
+        grouped(d, [kind[KIND_FILED], (d.cast("fm", "SMALLINT"), "m"), *skeys, no_outcome,
+                    "CAST(sum(n) AS BIGINT) AS n"], "pairs"),
+        grouped(d, [kind[KIND_CLOSED], (d.cast(d.month("closed_date"), "SMALLINT"), "m"), ("adcode", "adcode"),
+                    *_keys(d, _CODED), "false AS pending", "count(*) AS n",
+                    *(f"{d.expr(sql)} AS {col}" for col, _n, _p, sql in closed_measures())],
+                X_TABLE, "is_closed"),
+    ]
+    fo_dims = [(f"fo.{c}", c) for c in DIMS_FULL]
+    for col, k in EVENT_KIND.items():
+        counts = [(f"count(*) FILTER (WHERE {d.expr(cond)})" if dcol == col else d.null("BIGINT")) + f" AS {name}"
+                  for name, (dcol, cond) in EVENT_INGREDIENTS.items()]
+        parts.append(grouped(d, [kind[k], (d.cast(d.month(f"ev0.{col}"), "SMALLINT"), "m"), *fo_dims,
+                                 "count(*) AS n", *counts],
+                             "ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no", f"ev0.{col} IS NOT NULL"))
+    return ctes, parts
+
+
+def _typed(d: sqlgen.Dialect, expr: str, col: str, floats: Set[str]) -> str:
+    return f"{d.cast(expr, 'DOUBLE' if col in floats else 'BIGINT')} AS {col}"
+
+
+def typed_sql(d: sqlgen.Dialect, source: str, floats: Set[str]) -> str:
+    """The finest trial cube from the union of ``full_sql``'s parts (``source``) in a fixed column
+    order; integer measures as BIGINT (DuckDB sums integers into HUGEINT, slow to aggregate again
+    and to fetch), ``floats`` (the measure columns the union gives a floating type) as DOUBLE."""
+    dims = ", ".join(c if c == "pending" else f"{d.cast(c, 'INTEGER')} AS {c}" for c in DIMS_FULL)
+    measures = ", ".join(_typed(d, c, c, floats) for c in measure_columns())
+    # Sorted by cause: the finest cube is chosen when a query needs a cause with a court, procedure
+    # or outcome, and a one-cause filter then reads a few row groups (zone maps).
+    return f"SELECT kind, m, {dims}, {measures} FROM {source} {d.order_by('cause_group, cause, kind, m')}"
+
+
+def rollup_sql(d: sqlgen.Dialect, dims: Sequence[str], floats: Set[str]) -> str:
+    """A coarser trial cube from the finest."""
+    order = "cause_group, cause, kind, m" if "cause" in dims else "kind, m, adcode"
+    sums = [_typed(d, f"sum({c})", c, floats) for c in measure_columns()]
+    return f"{grouped(d, [(c, c) for c in ('kind', 'm', *dims)] + sums, TRIAL_CUBES[0][0])} {d.order_by(order)}"
+
+
+def hist_sql(d: sqlgen.Dialect) -> str | None:
+    """``TD_TABLE``: exact duration histograms, one per distinct (expression, condition) of the
+    quantile ingredients (None when there are none)."""
+    hists = []
+    for i, (expr, cond, _names) in enumerate(quantile_groups()):
+        e, c = d.expr(expr), d.expr(cond)
+        hists.append(grouped(d, [f"{i} AS q", (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
+                                 ("adcode", "adcode"), *_keys(d, _CODED), (d.cast(f"({e})", "BIGINT"), "v"),
+                                 "CAST(count(*) AS BIGINT) AS n"],
+                             X_TABLE, f"is_closed AND ({c}) AND ({e}) IS NOT NULL"))
+    return " UNION ALL ".join(hists) if hists else None
+
+
+def days_sql(d: sqlgen.Dialect, dims: Sequence[str]) -> str:
+    """A duration histogram cube from ``TD_TABLE``."""
+    order = "cause_group, cause, m" if "cause" in dims else "m, adcode"
+    return (f"{grouped(d, [(c, c) for c in ('q', 'm', *dims, 'v')] + ['CAST(sum(n) AS BIGINT) AS n'], TD_TABLE)} "
+            f"{d.order_by(order)}")
+
+
+def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str]) -> str:
+    """``CLOSED_DETAIL`` from ``X_TABLE``; ``floats``: its floating columns (amounts: only where a
+    measure reads them, ``kept_expr``)."""
+    extra = ", ".join(f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c
+                      for c in detail_columns())
+    codes = _columns(_keys(d, _CODED))
+    return (f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {X_TABLE} "
+            f"{d.order_by('closed_date')}")
+
+
+def event_detail_sql(d: sqlgen.Dialect) -> str:
+    """``EVENT_DETAIL`` from the CTEs of ``event_ctes``."""
+    kinds = " UNION ALL ".join(
+        f"""SELECT {d.cast(str(kind), "TINYINT")} AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
+                   fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
+            FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
+        for col, kind in EVENT_KIND.items())
+    return f"SELECT * FROM ({kinds}) {d.order_by('d')}"
+
+
+# --- the DuckDB adapter -------------------------------------------------------------------------
 
 
 def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...]]]:
     """Build the trial cubes from ``cases``; returns (name, grain, dims) of each table built."""
     drop(con)
+    d = sqlgen.DUCKDB
     params = q._vocab_params()
-    codes = ", ".join(f"enum_code({d})::INTEGER AS {d}" for d in _CODED)
-    con.execute(
-        f"""CREATE TABLE {SPAN_TABLE} AS
-            SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day
-            FROM cases"""
-    )
+    con.execute(f"CREATE TABLE {SPAN_TABLE} AS {span_sql(d)}")
     # Cases closed before they were filed, by day (the detail) and by month (one scan of cases).
-    con.execute(
-        f"""CREATE TABLE {ERR_DETAIL} AS
-            SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, count(*)::BIGINT AS n
-            FROM cases WHERE closed_date < filed_date GROUP BY ALL""")
-    coded = ", ".join(_CODED)
-    con.execute(
-        f"""CREATE TABLE {ERR_TABLE} AS
-            SELECT {_month("dc")}::SMALLINT AS mc, {_month("df")}::SMALLINT AS mf, adcode, {coded},
-                   sum(n)::BIGINT AS n
-            FROM {ERR_DETAIL} GROUP BY ALL"""
-    )
-    (last,) = con.execute(f"SELECT {_month('last_day')} FROM {SPAN_TABLE}").fetchone()  # type: ignore[misc]
-    full = TRIAL_CUBES[0][0]
-    if last is None:  # an empty store: empty cubes
-        last = 0
-    maxm = int(last)
-    sdims = ", ".join(_STOCK_DIMS)
-    scodes = ", ".join(f"enum_code({d})::INTEGER AS {d}" if d in _CODED else d for d in _STOCK_DIMS)
-    measures = closed_measures()
-    closed_cols = ",\n               ".join(f"{sql} AS {col}" for col, _n, _p, sql in measures)
-    ev_parts = []
-    for col, kind in EVENT_KIND.items():
-        counts = ", ".join(
-            (f"count(*) FILTER (WHERE {cond})" if dcol == col else "NULL::BIGINT") + f" AS {name}"
-            for name, (dcol, cond) in EVENT_INGREDIENTS.items())
-        ev_parts.append(
-            f"""SELECT {kind}::TINYINT AS kind, {_month("ev0." + col)}::SMALLINT AS m,
-                       fo.adcode, fo.court_code, fo.category, fo.cause_group, fo.cause, fo.procedure,
-                       fo.outcome, fo.pending, count(*) AS n, {counts}
-                FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no
-                WHERE ev0.{col} IS NOT NULL GROUP BY ALL""")
-    src = (f"SELECT {q.CASE_COLS}, closed_date IS NOT NULL AS is_closed, true AS in_out, "
-           "closed_date - filed_date AS days FROM cases")
+    con.execute(f"CREATE TABLE {ERR_DETAIL} AS {err_detail_sql(d)}")
+    con.execute(f"CREATE TABLE {ERR_TABLE} AS {err_sql(d)}")
+    (last,) = con.execute(last_month_sql(d)).fetchone()  # type: ignore[misc]
+    maxm = 0 if last is None else int(last)  # an empty store: empty cubes
     # The reference query's per-case enrichment of every closed case, once for both families.
-    _run(con, f"""CREATE TEMP TABLE _t_x AS WITH s AS ({src}), {q._enrich_ctes("s", "NULL", "is_closed")}
-                  SELECT * EXCLUDE (case_no, origin_case_no) FROM x WHERE is_closed""", params)
-    ev_ctes = f"""
-        ev0 AS (SELECT origin_case_no, procedure::VARCHAR AS proc, outcome::VARCHAR AS outc,
-                       filed_date, closed_date
-                FROM cases
-                WHERE list_contains($challenge, procedure::VARCHAR) AND origin_case_no IS NOT NULL),
-        fo AS (SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending
-               FROM cases
-               WHERE procedure::VARCHAR = $first AND case_no IN (SELECT origin_case_no FROM ev0))"""
-    sql = f"""
-        CREATE TABLE {full} AS
-        WITH x AS (SELECT * FROM _t_x),
-        pairs AS (SELECT {scodes}, {_month("filed_date")} AS fm,
-                         CASE WHEN closed_date IS NOT NULL
-                              THEN {_month("greatest(filed_date, closed_date)")} END AS gm,
-                         count(*) AS n
-                  FROM cases GROUP BY ALL),
-        delta AS (SELECT {sdims}, m, sum(d) AS d FROM (
-                      SELECT {sdims}, fm AS m, n AS d FROM pairs
-                      UNION ALL SELECT {sdims}, gm AS m, -n AS d FROM pairs WHERE gm IS NOT NULL)
-                  GROUP BY ALL),
-        run AS (SELECT {sdims}, m, sum(d) OVER w AS p, coalesce(lead(m) OVER w, {maxm + 1}) AS nxt
-                FROM delta WINDOW w AS (PARTITION BY {sdims} ORDER BY m)),
-        stock AS (SELECT {sdims}, unnest(range(m::BIGINT, nxt::BIGINT)) AS m, p AS n FROM run WHERE p <> 0),
-        long_ AS (SELECT {scodes}, {_month(f"filed_date + {OVERDUE_DAYS + 1}")}::BIGINT AS m0,
-                         CASE WHEN closed_date IS NULL THEN {maxm + 1}
-                              ELSE {_month("closed_date")} END::BIGINT AS m1
-                  FROM cases
-                  WHERE closed_date IS NULL OR closed_date - filed_date > {OVERDUE_DAYS}),
-        over_ AS (SELECT {sdims}, m, count(*) AS o12
-                  FROM (SELECT {sdims}, unnest(range(m0, m1)) AS m FROM long_ WHERE m0 < m1)
-                  GROUP BY ALL),
-        {ev_ctes}
-        SELECT {KIND_STOCK}::TINYINT AS kind, m::SMALLINT AS m, {sdims}, NULL::INTEGER AS outcome,
-               NULL::BOOLEAN AS pending, n::BIGINT AS n, 0::BIGINT AS o12
-        FROM stock
-        UNION ALL BY NAME
-        SELECT {KIND_STOCK}::TINYINT AS kind, m::SMALLINT AS m, {sdims}, NULL::INTEGER AS outcome,
-               NULL::BOOLEAN AS pending, 0::BIGINT AS n, o12::BIGINT AS o12
-        FROM over_
-        UNION ALL BY NAME
-        SELECT {KIND_FILED}::TINYINT AS kind, fm::SMALLINT AS m, {sdims}, NULL::INTEGER AS outcome,
-               NULL::BOOLEAN AS pending, sum(n)::BIGINT AS n
-        FROM pairs GROUP BY ALL
-        UNION ALL BY NAME
-        SELECT {KIND_CLOSED}::TINYINT AS kind, {_month("closed_date")}::SMALLINT AS m, adcode, {codes},
-               false AS pending, count(*) AS n,
-               {closed_cols}
-        FROM x WHERE is_closed GROUP BY ALL
-        UNION ALL BY NAME
-        {" UNION ALL BY NAME ".join(ev_parts)}"""
-    _run(con, sql, params)
-    # A fixed column order (UNION BY NAME orders by first appearance); integer measures as BIGINT
-    # (DuckDB sums integers into HUGEINT, slow to aggregate again and to fetch).
+    _run(con, f"CREATE TEMP TABLE {X_TABLE} AS {enriched_sql(d)}", params)
+    full = TRIAL_CUBES[0][0]
+    ctes, parts = full_sql(d, maxm)
+    _run(con, f"CREATE TABLE {full} AS {sqlgen.with_ctes(ctes, d.union_by_name(parts))}", params)
     types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {full}").fetchall()}
     floats = {c for c in measure_columns() if types[c] in ("DOUBLE", "FLOAT")}
-
-    def typed(expr: str, col: str) -> str:
-        return f"{expr}::{'DOUBLE' if col in floats else 'BIGINT'} AS {col}"
-
-    cols = ", ".join(("kind", "m", *DIMS_FULL, *(typed(c, c) for c in measure_columns())))
-    # Sorted by cause: the finest cube is chosen when a query needs a cause with a court, procedure
-    # or outcome, and a one-cause filter then reads a few row groups (zone maps).
-    con.execute(f"CREATE TABLE _t_tmp AS SELECT {cols} FROM {full} ORDER BY cause_group, cause, kind, m")
+    # A fixed column order (UNION BY NAME orders by first appearance).
+    con.execute(f"CREATE TABLE _t_tmp AS {typed_sql(d, full, floats)}")
     con.execute(f"DROP TABLE {full}")
     con.execute(f"ALTER TABLE _t_tmp RENAME TO {full}")
     built: list[tuple[str, str, tuple[str, ...]]] = [(full, TRIAL_GRAIN, DIMS_FULL)]
-    sums = ", ".join(typed(f"sum({c})", c) for c in measure_columns())
     for name, dims in TRIAL_CUBES[1:]:
-        keys = ", ".join(("kind", "m", *dims))
-        order = "cause_group, cause, kind, m" if "cause" in dims else "kind, m, adcode"
-        con.execute(f"CREATE TABLE {name} AS SELECT {keys}, {sums} FROM {full} GROUP BY ALL ORDER BY {order}")
+        con.execute(f"CREATE TABLE {name} AS {rollup_sql(d, dims, floats)}")
         built.append((name, TRIAL_GRAIN, dims))
-    # Exact duration histograms, one per distinct (expression, condition) of the quantiles.
-    hists = []
-    for i, (expr, cond, _names) in enumerate(quantile_groups()):
-        hists.append(f"""SELECT {i} AS q, {_month("closed_date")}::SMALLINT AS m, adcode, {codes},
-                                ({expr})::BIGINT AS v, count(*)::BIGINT AS n
-                         FROM x WHERE is_closed AND ({cond}) AND ({expr}) IS NOT NULL GROUP BY ALL""")
+    hists = hist_sql(d)
     if hists:
-        _run(con, f"CREATE TEMP TABLE _td AS WITH x AS (SELECT * FROM _t_x) {' UNION ALL '.join(hists)}",
-             params)
+        _run(con, f"CREATE TEMP TABLE {TD_TABLE} AS {hists}", params)
         for name, dims in DAYS_CUBES:
-            keys = ", ".join(("q", "m", *dims, "v"))
-            order = "cause_group, cause, m" if "cause" in dims else "m, adcode"
-            con.execute(f"CREATE TABLE {name} AS SELECT {keys}, sum(n)::BIGINT AS n FROM _td "
-                        f"GROUP BY ALL ORDER BY {order}")
+            con.execute(f"CREATE TABLE {name} AS {days_sql(d, dims)}")
             built.append((name, DAYS_GRAIN, dims))
-        con.execute("DROP TABLE _td")
-    _build_details(con, codes, ev_ctes, params)
-    con.execute("DROP TABLE _t_x")
+        con.execute(f"DROP TABLE {TD_TABLE}")
+    x_types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {X_TABLE}").fetchall()}
+    _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, _floats(x_types))}", params)
+    _run(con, f"CREATE TABLE {EVENT_DETAIL} AS {sqlgen.with_ctes(event_ctes(d), event_detail_sql(d))}", params)
+    con.execute(f"DROP TABLE {X_TABLE}")
     return built
+
+
+def _floats(types: dict[str, str]) -> set[str]:
+    return {c for c, t in types.items() if t.upper() in ("DOUBLE", "FLOAT")}
 
 
 def kept_expr(col: str) -> str:
@@ -307,19 +394,3 @@ def kept_expr(col: str) -> str:
     if not conds or any(re.search(r"IS\s+NULL|coalesce|ifnull", c, re.IGNORECASE) for c in conds):
         return col
     return f"CASE WHEN {' OR '.join(f'({c})' for c in conds)} THEN {col} END"
-
-
-def _build_details(con: duckdb.DuckDBPyConnection, codes: str, ev_ctes: str, params: dict[str, object]) -> None:
-    """The closed-case and event detail tables from ``_t_x`` and ``cases``."""
-    types = {str(n): str(t) for n, t, *_ in con.execute("DESCRIBE _t_x").fetchall()}
-    extra = ", ".join(f"{kept_expr(c)} AS {c}" if types.get(c) == "DOUBLE" else c for c in detail_columns())
-    _run(con, f"""CREATE TABLE {CLOSED_DETAIL} AS
-                  SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra}
-                  FROM _t_x ORDER BY closed_date""", params)
-    kinds = " UNION ALL ".join(
-        f"""SELECT {kind}::TINYINT AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
-                   fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
-            FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
-        for col, kind in EVENT_KIND.items())
-    _run(con, f"CREATE TABLE {EVENT_DETAIL} AS WITH {ev_ctes} SELECT * FROM ({kinds}) ORDER BY d", params)
-    # (ERR_DETAIL is built first, in ``build``: the month table is rolled up from it)

@@ -1,30 +1,32 @@
 """The summary cubes (map, trial and index inputs) built by Apache Spark from a Parquet case table.
 
-Same tables, columns, codes and values as ``analytics.summary.refresh`` (which stays the
-reference and is unchanged): the test ``tests/test_spark.py`` compares every table cell for cell.
+Same tables, columns, codes and values as ``analytics.summary.refresh`` (the DuckDB build, the
+reference for the pages): the test ``tests/test_spark.py`` compares every table cell for cell.
 
-What is shared and what is not. The parts that change with the product come from one place:
-the cube lists and dimensions (``summary.CUBES``, ``summary_trial.TRIAL_CUBES`` / ``DAYS_CUBES``,
-``summary_index`` with its columns and repeat-defendant threshold),
-the indicator ingredients with their conditions (``definitions.CLOSED_INGREDIENTS`` /
-``EVENT_INGREDIENTS``, translated by ``spark_expr``), the vocabulary constants and the statutory
-limit table (``queries._vocab_params``). The skeleton of each cube query (a few GROUP BYs, the
-running stock, the enrichment joins) is written here in Spark SQL; it mirrors
-``summary_trial.build`` and ``queries._enrich_ctes`` line by line. We did not transpile the DuckDB
-SQL with SQLGlot: its duckdb->spark output is silently wrong for ``quantile_cont``/``median`` and
-it cannot express ``UNION ALL BY NAME``, ``unnest(range())``, ``enum_code`` or ``$name``
-parameters; the cubes need none of the quantile functions (exact histograms instead).
+Nothing of the aggregation is written here. Every SELECT comes from the shared templates, rendered
+with ``sqlgen.SparkDialect``: the map cubes from ``summary.map_cubes_sql`` (and ``h3_codes_sql``),
+the trial cubes, their enrichment and day-level detail from ``summary_trial`` (``enriched_sql`` ->
+``sqlgen.enrich_ctes``, which the reference queries' ``queries._enrich_ctes`` render for DuckDB,
+``full_sql``, ``typed_sql``, ``rollup_sql``, ``hist_sql``, ``days_sql``, ``closed_detail_sql``,
+``event_detail_sql``, the error and span tables), the index inputs from
+``summary_index.tables_sql``. The templates read the shared definitions: the cube lists and
+dimensions, the indicator ingredients with their conditions (``definitions``, translated by
+``sqlgen.spark_expr``), the vocabulary constants and the statutory limit table
+(``queries._vocab_params``). ``analytics.sqlgen`` lists the dialect differences (``$name`` ->
+literals, ``date - date`` -> ``datediff``, ``+ to_months`` -> ``add_months``, ``unnest(range())``
+-> ``explode(sequence())``, ``list_contains`` -> ``array_contains``, ``GROUP BY ALL`` -> the keys).
 
-Spark specifics (each is a trap checked by the cell-for-cell test):
+This module is the thin Spark adapter, the steps that are not SQL:
 
 * ENUMs: the Parquet export holds strings; ``dict.parquet`` (from the store's ENUM types) maps them
-  to the codes DuckDB uses, joined as a broadcast table;
-* ``date - date`` -> ``datediff``; ``date + to_months(n)`` -> ``add_months`` (both clamp to the
-  month's last day); ``unnest(range(a, b))`` -> ``explode(sequence(a, b - 1))`` only where a < b;
+  to the codes DuckDB uses, joined as broadcast tables into the view ``coded`` (``c_<dim>``);
+* each built table (and each CTE of the finest trial cube) is a temp view of its name, so the
+  templates read earlier tables by name as DuckDB does; the tables read again are cached;
 * ``UNION ALL BY NAME`` -> ``DataFrame.unionByName(allowMissingColumns=True)`` (missing measures
-  NULL, as in DuckDB); ``list_contains`` -> ``array_contains``; ``$name`` -> SQL literals;
-* output types as DuckDB's (TINYINT/SMALLINT/INTEGER/BIGINT/DOUBLE/BOOLEAN); the loader casts the
-  map cubes' code columns to the store's ENUM code types.
+  NULL, as in DuckDB); the column types of the union (which measures are floating) from its dtypes;
+* output types as DuckDB's (TINYINT/SMALLINT/INTEGER/BIGINT/DOUBLE/BOOLEAN, cast in the
+  templates); the loader casts the map cubes' code columns to the store's ENUM code types and
+  sorts every table (a parallel write keeps no row order).
 
 Usage (local mode): ``python -m analytics.engine.spark_build --cases DIR --out DIR``; on a
 cluster: ``spark-submit scripts/spark_job.py --cases hdfs://... --out hdfs://...``.
@@ -34,65 +36,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analytics import summary, summary_index, summary_trial
-from analytics.indicators import queries as q
-from analytics.indicators.definitions import EVENT_INGREDIENTS, OVERDUE_DAYS
+from analytics.sqlgen import SparkDialect, literal, spark_expr
 
 if TYPE_CHECKING:  # PySpark is optional: imported only when a build runs
     from pyspark.sql import DataFrame, SparkSession
 
 MANIFEST = "manifest.json"
-_CODED = summary_trial._CODED
-_STOCK_DIMS = summary_trial._STOCK_DIMS
-
-
-# --- the dialect layer -------------------------------------------------------------------------
-
-
-def literal(value: object) -> str:
-    """A Spark SQL literal for a vocabulary constant (string, integer, list of strings)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(value, list | tuple):
-        return "array(" + ", ".join(literal(v) for v in value) + ")"
-    raise TypeError(f"no Spark literal for {value!r}")
-
-
-def spark_expr(expr: str, params: dict[str, object] | None = None) -> str:
-    """An ingredient expression or condition of ``definitions`` (DuckDB syntax) in Spark SQL.
-
-    The ingredient language is small on purpose: comparisons, AND/OR/NOT, IN lists, IS NULL,
-    ``list_contains($list, col)`` and ``$name`` constants. Anything else is refused here rather
-    than silently mistranslated.
-    """
-    params = q._vocab_params() if params is None else params
-    out = re.sub(r"\blist_contains\(", "array_contains(", expr)
-
-    def sub(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name not in params:
-            raise KeyError(f"unknown parameter ${name}")
-        return literal(params[name])
-
-    out = re.sub(r"\$([A-Za-z_]\w*)", sub, out)
-    if "::" in out or re.search(r"\b(quantile_cont|median|percentile_cont|unnest|range|enum_code)\(", out):
-        raise ValueError(f"not in the portable subset: {expr!r}")
-    return out
-
-
-def _month(col: str) -> str:
-    return f"(year({col}) * 12 + month({col}) - 1)"
+__all__ = ["build", "literal", "main", "session", "spark_expr"]  # literal/spark_expr: drill.py, tests
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -133,261 +89,65 @@ def _coded(spark: SparkSession, cases: DataFrame, dictionary: DataFrame) -> Data
     return out
 
 
-def _map_cubes(spark: SparkSession) -> dict[str, DataFrame]:
-    codes = ", ".join(f"c_{d} AS {d}" for d in summary.ENUM_DIMS)
-    keys = ", ".join(f"c_{d}" for d in summary.ENUM_DIMS)
-    m_full, h_full = summary.CUBES[0], summary.CUBES[4]
-    h3 = spark.sql("""SELECT h3_r7, CAST(row_number() OVER (ORDER BY h3_r7) - 1 AS INT) AS h3c
-                      FROM (SELECT DISTINCT h3_r7 FROM coded WHERE h3_r7 IS NOT NULL)""").cache()
-    h3.createOrReplaceTempView("h3dict")
-    out: dict[str, DataFrame] = {}
-    out[summary.DICT_TABLE] = spark.sql(
-        """SELECT dim, CAST(code AS INT) AS code, value FROM dict
-           UNION ALL SELECT 'h3', h3c, lower(hex(h3_r7)) FROM h3dict""")
-    out[m_full.name] = spark.sql(
-        f"""SELECT CAST({_month("filed_date")} AS SMALLINT) AS m, adcode, {codes},
-                   closed_date IS NULL AS pending, CAST(count(*) AS INT) AS n
-            FROM coded GROUP BY {_month("filed_date")}, adcode, {keys}, closed_date IS NULL""").cache()
-    out[h_full.name] = spark.sql(
-        f"""SELECT CAST(year(filed_date) AS SMALLINT) AS y, d.h3c, {codes},
-                   closed_date IS NULL AS pending, CAST(count(*) AS INT) AS n
-            FROM coded c JOIN h3dict d ON c.h3_r7 = d.h3_r7
-            GROUP BY year(filed_date), d.h3c, {keys}, closed_date IS NULL""").cache()
-    for cube in summary.CUBES:
-        if cube in (m_full, h_full):
-            continue
-        src = m_full if cube.grain == "month" else h_full
-        out[src.name].createOrReplaceTempView("src")
-        k = ", ".join((summary._TIME[cube.grain], *cube.dims))
-        out[cube.name] = spark.sql(f"SELECT {k}, CAST(sum(n) AS BIGINT) AS n FROM src GROUP BY {k}")
+def _view(spark: SparkSession, name: str, sql: str, cache: bool = False) -> DataFrame:
+    """Run a template's SELECT; the result is the temp view ``name`` (cached when read again)."""
+    df = spark.sql(sql)
+    if cache:
+        df = df.cache()
+    df.createOrReplaceTempView(name)
+    return df
+
+
+def _floats(df: DataFrame) -> set[str]:
+    return {c for c, t in df.dtypes if t in ("double", "float")}
+
+
+def _map_cubes(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
+    _view(spark, summary.H3_TABLE, summary.h3_codes_sql(d), cache=True)
+    out: dict[str, DataFrame] = {
+        summary.DICT_TABLE: spark.sql(f"SELECT dim, CAST(code AS INT) AS code, value FROM dict "
+                                      f"UNION ALL {summary.h3_dict_sql()}")}
+    finest = {summary.CUBES[0].name, summary.CUBES[4].name}  # the roll-ups read them
+    for name, sql in summary.map_cubes_sql(d):
+        out[name] = _view(spark, name, sql, cache=name in finest)
     return out
 
 
-def _enrich_sql(params: dict[str, object]) -> str:
-    """``queries._enrich_ctes('s', 'NULL', 'is_closed')`` over every case, in Spark SQL."""
-    lit = {k: literal(v) for k, v in params.items()}
-    lims = q._limit_table()
-    rows = ", ".join(
-        f"({literal(t)}, {'CAST(NULL AS STRING)' if u is None else literal(u)}, {int(n)}, {literal(unit)})"
-        for t, u, n, unit in zip(lims["lim_type"], lims["lim_qual"], lims["lim_n"], lims["lim_unit"], strict=True))
-    return f"""
-        s AS (SELECT *, closed_date IS NOT NULL AS is_closed, true AS in_out,
-                     datediff(closed_date, filed_date) AS days FROM coded),
-        lim AS (SELECT * FROM VALUES {rows} AS lim(l_type, l_qual, l_n, l_unit)),
-        org AS (
-            SELECT case_no AS org_no, outcome AS org_outcome, amount AS org_amount,
-                   amount_recovered AS org_recovered
-            FROM coded
-            WHERE case_no IN (SELECT origin_case_no FROM s
-                              WHERE is_closed AND type_code IN ({lit["civil_appeal"]}, {lit["resumed"]}))),
-        links AS (
-            SELECT origin_case_no AS link_no,
-                   bool_or(procedure = {lit["appeal"]}) AS appealed,
-                   true AS challenged,
-                   bool_or(procedure = {lit["appeal"]}
-                           AND array_contains({lit["reversal"]}, outcome)) AS reversed
-            FROM coded
-            WHERE array_contains({lit["challenge"]}, procedure)
-              AND origin_case_no IN (SELECT case_no FROM s WHERE is_closed AND procedure = {lit["first"]})
-            GROUP BY origin_case_no),
-        x0 AS (
-            SELECT s.*, procedure AS proc, category AS cat, type_code AS tcode, outcome AS outc,
-                   CASE WHEN track IS NOT NULL THEN track
-                        WHEN type_code = {lit["civil_appeal"]} AND org.org_no IS NOT NULL THEN
-                             CASE WHEN array_contains({lit["ruling"]}, org.org_outcome) THEN {lit["against_ruling"]}
-                                  ELSE {lit["against_judgment"]} END END AS qual,
-                   CASE WHEN type_code = {lit["resumed"]} AND org.org_no IS NOT NULL AND amount IS NOT NULL
-                        THEN least(amount, greatest(coalesce(org.org_amount, amount)
-                                                    - coalesce(org.org_recovered, 0), 0D))
-                        ELSE amount END AS eff_amount,
-                   (type_code = {lit["resumed"]} AND org.org_no IS NOT NULL) AS is_resumed_linked,
-                   coalesce(links.challenged, false) AS fi_challenged,
-                   coalesce(links.appealed, false) AS fi_appealed,
-                   coalesce(links.reversed, false) AS fi_reversed
-            FROM s
-            LEFT JOIN org ON org.org_no = s.origin_case_no
-            LEFT JOIN links ON links.link_no = s.case_no),
-        x AS (
-            SELECT x0.*,
-                   CASE WHEN is_resumed_linked THEN least(coalesce(amount_recovered, 0D), eff_amount)
-                        ELSE coalesce(amount_recovered, 0D) END AS eff_recovered,
-                   coalesce(l1.l_n, l2.l_n) IS NOT NULL AS lim_known,
-                   coalesce(CASE coalesce(l1.l_unit, l2.l_unit)
-                       WHEN 'month' THEN closed_date <= add_months(filed_date, coalesce(l1.l_n, l2.l_n))
-                       WHEN 'hour' THEN days * 24 <= coalesce(l1.l_n, l2.l_n)
-                       WHEN 'day' THEN days <= coalesce(l1.l_n, l2.l_n) END, false) AS lim_ok
-            FROM x0
-            LEFT JOIN lim l1 ON l1.l_type = x0.tcode AND l1.l_qual = x0.qual
-            LEFT JOIN lim l2 ON l2.l_type = x0.tcode AND l2.l_qual IS NULL)"""
-
-
-def _trial_cubes(spark: SparkSession) -> dict[str, DataFrame]:
-    from pyspark.sql import functions as F
-
-    params = q._vocab_params()
-    lit = {k: literal(v) for k, v in params.items()}
-    codes = ", ".join(f"c_{d} AS {d}" for d in _CODED)
-    keys = ", ".join(f"c_{d}" for d in _CODED)
+def _trial_cubes(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
+    st = summary_trial
     out: dict[str, DataFrame] = {}
-    out[summary_trial.SPAN_TABLE] = spark.sql(
-        "SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day FROM coded")
-    out[summary_trial.ERR_TABLE] = spark.sql(
-        f"""SELECT CAST({_month("closed_date")} AS SMALLINT) AS mc, CAST({_month("filed_date")} AS SMALLINT) AS mf,
-                   adcode, {codes}, CAST(count(*) AS BIGINT) AS n
-            FROM coded WHERE closed_date < filed_date
-            GROUP BY {_month("closed_date")}, {_month("filed_date")}, adcode, {keys}""")
-    last = out[summary_trial.SPAN_TABLE].first()["last_day"]
-    maxm = 0 if last is None else last.year * 12 + last.month - 1
+    out[st.SPAN_TABLE] = _view(spark, st.SPAN_TABLE, st.span_sql(d))
+    out[st.ERR_DETAIL] = _view(spark, st.ERR_DETAIL, st.err_detail_sql(d), cache=True)
+    out[st.ERR_TABLE] = _view(spark, st.ERR_TABLE, st.err_sql(d))
+    last = spark.sql(st.last_month_sql(d)).first()
+    maxm = 0 if last is None or last[0] is None else int(last[0])
     # the enriched closed cases (reference enrichment), once for the closed and the histogram rows
-    spark.sql(f"WITH {_enrich_sql(params)} SELECT * FROM x WHERE is_closed").cache() \
-        .createOrReplaceTempView("tx")
-    sdims = ", ".join(_STOCK_DIMS)
-    scodes = ", ".join(f"c_{d} AS {d}" if d in _CODED else d for d in _STOCK_DIMS)
-    skeys = ", ".join(f"c_{d}" if d in _CODED else d for d in _STOCK_DIMS)
-    spark.sql(
-        f"""SELECT {scodes}, {_month("filed_date")} AS fm,
-                   CASE WHEN closed_date IS NOT NULL THEN {_month("greatest(filed_date, closed_date)")} END AS gm,
-                   count(*) AS n
-            FROM coded GROUP BY {skeys}, {_month("filed_date")},
-                     CASE WHEN closed_date IS NOT NULL THEN {_month("greatest(filed_date, closed_date)")} END"""
-    ).cache().createOrReplaceTempView("pairs")
-    stock = spark.sql(
-        f"""WITH delta AS (SELECT {sdims}, m, sum(d) AS d FROM (
-                      SELECT {sdims}, fm AS m, n AS d FROM pairs
-                      UNION ALL SELECT {sdims}, gm AS m, -n AS d FROM pairs WHERE gm IS NOT NULL)
-                  GROUP BY {sdims}, m),
-            run AS (SELECT {sdims}, m, sum(d) OVER w AS p, coalesce(lead(m) OVER w, {maxm + 1}) AS nxt
-                    FROM delta WINDOW w AS (PARTITION BY {sdims} ORDER BY m)),
-            stock AS (SELECT {sdims}, explode(sequence(m, nxt - 1)) AS mm, p FROM run WHERE p <> 0)
-            SELECT CAST({summary_trial.KIND_STOCK} AS TINYINT) AS kind, CAST(mm AS SMALLINT) AS m, {sdims},
-                   CAST(NULL AS INT) AS outcome, CAST(NULL AS BOOLEAN) AS pending,
-                   CAST(p AS BIGINT) AS n, CAST(0 AS BIGINT) AS o12
-            FROM stock""")
-    over = spark.sql(
-        f"""WITH long_ AS (SELECT {scodes}, {_month(f"date_add(filed_date, {OVERDUE_DAYS + 1})")} AS m0,
-                                  CASE WHEN closed_date IS NULL THEN {maxm + 1}
-                                       ELSE {_month("closed_date")} END AS m1
-                           FROM coded
-                           WHERE closed_date IS NULL OR datediff(closed_date, filed_date) > {OVERDUE_DAYS}),
-                 months AS (SELECT {sdims}, explode(sequence(m0, m1 - 1)) AS mm FROM long_ WHERE m0 < m1)
-            SELECT CAST({summary_trial.KIND_STOCK} AS TINYINT) AS kind, CAST(mm AS SMALLINT) AS m, {sdims},
-                   CAST(NULL AS INT) AS outcome, CAST(NULL AS BOOLEAN) AS pending,
-                   CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) AS o12
-            FROM months GROUP BY {sdims}, mm""")
-    filed = spark.sql(
-        f"""SELECT CAST({summary_trial.KIND_FILED} AS TINYINT) AS kind, CAST(fm AS SMALLINT) AS m, {sdims},
-                   CAST(NULL AS INT) AS outcome, CAST(NULL AS BOOLEAN) AS pending, CAST(sum(n) AS BIGINT) AS n
-            FROM pairs GROUP BY fm, {sdims}""")
-    measures = summary_trial.closed_measures()
-    closed_cols = ",\n ".join(f"{spark_expr(sql, params)} AS {col}" for col, _n, _p, sql in measures)
-    closed = spark.sql(
-        f"""SELECT CAST({summary_trial.KIND_CLOSED} AS TINYINT) AS kind,
-                   CAST({_month("closed_date")} AS SMALLINT) AS m, adcode, {codes},
-                   false AS pending, count(*) AS n, {closed_cols}
-            FROM tx GROUP BY {_month("closed_date")}, adcode, {keys}""")
-    ev_cte = f"""
-        ev0 AS (SELECT origin_case_no, procedure AS proc, outcome AS outc, filed_date, closed_date
-                FROM coded WHERE array_contains({lit["challenge"]}, procedure) AND origin_case_no IS NOT NULL),
-        fo AS (SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending
-               FROM coded
-               WHERE procedure = {lit["first"]} AND case_no IN (SELECT origin_case_no FROM ev0))"""
-    events = []
-    for col, kind in summary_trial.EVENT_KIND.items():
-        counts = ", ".join(
-            (f"count(*) FILTER (WHERE {spark_expr(cond, params)})" if dcol == col else "CAST(NULL AS BIGINT)")
-            + f" AS {name}" for name, (dcol, cond) in EVENT_INGREDIENTS.items())
-        events.append(spark.sql(
-            f"""WITH {ev_cte}
-                SELECT CAST({kind} AS TINYINT) AS kind, CAST({_month("ev0." + col)} AS SMALLINT) AS m,
-                       fo.adcode, fo.court_code, fo.category, fo.cause_group, fo.cause, fo.procedure,
-                       fo.outcome, fo.pending, count(*) AS n, {counts}
-                FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no
-                WHERE ev0.{col} IS NOT NULL
-                GROUP BY {_month("ev0." + col)}, fo.adcode, fo.court_code, fo.category, fo.cause_group,
-                         fo.cause, fo.procedure, fo.outcome, fo.pending"""))
-    full_df = stock
-    for part in (over, filed, closed, *events):
-        full_df = full_df.unionByName(part, allowMissingColumns=True)
-    types = dict(full_df.dtypes)
-    cols = [F.col("kind"), F.col("m"), *(F.col(d).cast("int") if d not in ("pending",) else F.col(d)
-                                          for d in summary_trial.DIMS_FULL)]
-    for c in summary_trial.measure_columns():
-        cols.append(F.col(c).cast("double" if types[c] in ("double", "float") else "bigint").alias(c))
-    full_name = summary_trial.TRIAL_CUBES[0][0]
-    full = full_df.select(*cols).cache()
-    out[full_name] = full
-    full.createOrReplaceTempView("tfull")
-    sums = ", ".join(
-        f"CAST(sum({c}) AS {'DOUBLE' if types[c] in ('double', 'float') else 'BIGINT'}) AS {c}"
-        for c in summary_trial.measure_columns())
-    for name, dims in summary_trial.TRIAL_CUBES[1:]:
-        k = ", ".join(("kind", "m", *dims))
-        out[name] = spark.sql(f"SELECT {k}, {sums} FROM tfull GROUP BY {k}")
-    hists = []
-    for i, (expr, cond, _names) in enumerate(summary_trial.quantile_groups()):
-        e, c = spark_expr(expr, params), spark_expr(cond, params)
-        hists.append(f"""SELECT {i} AS q, CAST({_month("closed_date")} AS SMALLINT) AS m, adcode, {codes},
-                                CAST({e} AS BIGINT) AS v, CAST(count(*) AS BIGINT) AS n
-                         FROM tx WHERE is_closed AND ({c}) AND ({e}) IS NOT NULL
-                         GROUP BY {_month("closed_date")}, adcode, {keys}, CAST({e} AS BIGINT)""")
+    x = _view(spark, st.X_TABLE, st.enriched_sql(d), cache=True)
+    ctes, parts = st.full_sql(d, maxm)
+    for name, sql in ctes:
+        _view(spark, name, sql, cache=name in st.REUSED_CTES)
+    union = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), (spark.sql(p) for p in parts))
+    union.createOrReplaceTempView("_t_union")
+    floats = _floats(union) & set(st.measure_columns())
+    full_name = st.TRIAL_CUBES[0][0]
+    out[full_name] = _view(spark, full_name, st.typed_sql(d, "_t_union", floats), cache=True)
+    for name, dims in st.TRIAL_CUBES[1:]:
+        out[name] = _view(spark, name, st.rollup_sql(d, dims, floats))
+    hists = st.hist_sql(d)
     if hists:
-        spark.sql(" UNION ALL ".join(hists)).cache().createOrReplaceTempView("td")
-        for name, dims in summary_trial.DAYS_CUBES:
-            k = ", ".join(("q", "m", *dims, "v"))
-            out[name] = spark.sql(f"SELECT {k}, CAST(sum(n) AS BIGINT) AS n FROM td GROUP BY {k}")
-    out.update(_detail_tables(spark, params, codes, keys, ev_cte))
+        _view(spark, st.TD_TABLE, hists, cache=True)
+        for name, dims in st.DAYS_CUBES:
+            out[name] = _view(spark, name, st.days_sql(d, dims))
+    out[st.CLOSED_DETAIL] = _view(spark, st.CLOSED_DETAIL, st.closed_detail_sql(d, _floats(x)))
+    out[st.EVENT_DETAIL] = _view(spark, st.EVENT_DETAIL, st.event_detail_sql(d))  # ev0, fo: views above
     return out
 
 
-def _detail_tables(spark: SparkSession, params: dict[str, object], codes: str, keys: str,
-                   ev_cte: str) -> dict[str, DataFrame]:
-    """The day-level detail of ``summary_trial._build_details``: the enriched closed cases (``tx``),
-    the appeal events with their first instance's dimensions, the cases closed before filed."""
-    tx_types = dict(spark.table("tx").dtypes)
-    extra = []
-    for c in summary_trial.detail_columns():
-        if tx_types[c] == "double":  # amounts only where a measure reads them, as DuckDB stores them
-            extra.append(f"CAST({spark_expr(summary_trial.kept_expr(c), params)} AS DOUBLE) AS {c}")
-        elif tx_types[c] == "int":  # datediff: INT in Spark, BIGINT (date - date) in DuckDB
-            extra.append(f"CAST({c} AS BIGINT) AS {c}")
-        else:
-            extra.append(c)
+def _index_tables(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
+    """The index inputs (text columns, as in the Parquet export: no dictionary needed)."""
     out: dict[str, DataFrame] = {}
-    out[summary_trial.CLOSED_DETAIL] = spark.sql(
-        f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {', '.join(extra)} FROM tx")
-    kinds = " UNION ALL ".join(
-        f"""SELECT CAST({kind} AS TINYINT) AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
-                   fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
-            FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
-        for col, kind in summary_trial.EVENT_KIND.items())
-    out[summary_trial.EVENT_DETAIL] = spark.sql(f"WITH {ev_cte} {kinds}")
-    out[summary_trial.ERR_DETAIL] = spark.sql(
-        f"""SELECT closed_date AS dc, filed_date AS df, adcode, {codes}, CAST(count(*) AS BIGINT) AS n
-            FROM coded WHERE closed_date < filed_date GROUP BY closed_date, filed_date, adcode, {keys}""")
-    return out
-
-
-def _index_tables(spark: SparkSession) -> dict[str, DataFrame]:
-    """The index inputs of ``summary_index.build``: cases per basis, quarter, district and selection
-    columns (text, as in the Parquet export), and the cases of repeat defendants."""
-    si = summary_index
-    cols = ", ".join(si.SELECTION_COLUMNS)
-    parts = []
-    for basis, col in ((si.FILED, "filed_date"), (si.CLOSED, "closed_date")):
-        where = "" if basis == si.FILED else f"WHERE {col} IS NOT NULL"
-        parts.append(f"""SELECT CAST({basis} AS TINYINT) AS basis, CAST({si.quarter(col)} AS SMALLINT) AS p, adcode,
-                                {cols}, CAST(count(*) AS BIGINT) AS n
-                         FROM coded {where} GROUP BY {si.quarter(col)}, adcode, {cols}""")
-    out: dict[str, DataFrame] = {si.COUNTS_TABLE: spark.sql(" UNION ALL ".join(parts))}
-    ccols = ", ".join("c." + x for x in si.SELECTION_COLUMNS)
-    out[si.SERIES_TABLE] = spark.sql(
-        f"""WITH r AS (SELECT year(filed_date) AS y, defendant_key AS k FROM coded
-                       WHERE defendant_key IS NOT NULL
-                       GROUP BY year(filed_date), defendant_key HAVING count(*) >= {int(si.SERIES_MIN_CASES)})
-            SELECT CAST({si.quarter("c.filed_date")} AS SMALLINT) AS p, c.defendant_key AS k, c.adcode, {ccols},
-                   CAST(count(*) AS BIGINT) AS n
-            FROM coded c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key
-            GROUP BY {si.quarter("c.filed_date")}, c.defendant_key, c.adcode, {ccols}""")
+    for name, sql in summary_index.tables_sql(d):
+        out[name] = _view(spark, name, sql)
     return out
 
 
@@ -408,7 +168,8 @@ def build(spark: SparkSession, cases: str, out: str, dictionary: str | None = No
     coded = _coded(spark, src, spark.table("dict")).cache()
     coded.createOrReplaceTempView("coded")
     n_cases = coded.count()
-    tables = {**_map_cubes(spark), **_trial_cubes(spark), **_index_tables(spark)}
+    d = SparkDialect()
+    tables = {**_map_cubes(spark, d), **_trial_cubes(spark, d), **_index_tables(spark, d)}
     for name, df in tables.items():
         df.write.mode("overwrite").parquet(f"{out.rstrip('/')}/{name}")
     built = [(c.name, c.grain, list(c.dims)) for c in summary.CUBES]

@@ -33,7 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import schema
+from analytics import schema, sqlgen
 from analytics.filters import CaseFilter
 from analytics.indicators import cubes
 from analytics.indicators._values import _missing, _nullable
@@ -160,62 +160,10 @@ def _enrich_ctes(source: str, key: str, closed_cond: str) -> str:
     ``source`` is a relation of cases with is_closed/in_out; ``closed_cond`` selects its rows whose
     origin or cohort links are needed (cases closed in the period(s)). ``x`` adds: proc, cat, tcode,
     outc (text), the statutory limit (lim_known, lim_ok), eff_amount/eff_recovered and the cohort
-    flags fi_challenged/fi_appealed/fi_reversed, and ``grp`` = ``key``.
+    flags fi_challenged/fi_appealed/fi_reversed, and ``grp`` = ``key``. The DuckDB rendering of
+    ``sqlgen.enrich_ctes``, which the trial cubes share (with Spark).
     """
-    return f"""
-        lim AS (SELECT unnest($lim_type::VARCHAR[]) AS l_type, unnest($lim_qual::VARCHAR[]) AS l_qual,
-                       unnest($lim_n::INTEGER[]) AS l_n, unnest($lim_unit::VARCHAR[]) AS l_unit),
-        -- origins of 民终 (judgment or ruling appealed) and 执恢 (amount already recovered)
-        org AS (
-            SELECT case_no AS org_no, outcome::VARCHAR AS org_outcome, amount AS org_amount,
-                   amount_recovered AS org_recovered
-            FROM cases
-            WHERE case_no IN (SELECT origin_case_no FROM {source}
-                              WHERE ({closed_cond})
-                                AND type_code::VARCHAR IN ($civil_appeal, $resumed))),
-        -- cohort links of the first instances closed in the period(s), from the unfiltered store
-        links AS (
-            SELECT origin_case_no AS link_no,
-                   bool_or(procedure::VARCHAR = $appeal) AS appealed,
-                   true AS challenged,
-                   bool_or(procedure::VARCHAR = $appeal
-                           AND list_contains($reversal, outcome::VARCHAR)) AS reversed
-            FROM cases
-            WHERE list_contains($challenge, procedure::VARCHAR)
-              AND origin_case_no IN (SELECT case_no FROM {source}
-                                     WHERE ({closed_cond}) AND procedure::VARCHAR = $first)
-            GROUP BY origin_case_no),
-        x0 AS (
-            SELECT s.*, {key} AS grp,
-                   procedure::VARCHAR AS proc, category::VARCHAR AS cat, type_code::VARCHAR AS tcode,
-                   outcome::VARCHAR AS outc,
-                   CASE WHEN track IS NOT NULL THEN track::VARCHAR
-                        WHEN type_code::VARCHAR = $civil_appeal AND org.org_no IS NOT NULL THEN
-                             CASE WHEN list_contains($ruling, org.org_outcome) THEN $against_ruling
-                                  ELSE $against_judgment END END AS qual,
-                   CASE WHEN type_code::VARCHAR = $resumed AND org.org_no IS NOT NULL AND amount IS NOT NULL
-                        THEN least(amount, greatest(coalesce(org.org_amount, amount)
-                                                    - coalesce(org.org_recovered, 0), 0))
-                        ELSE amount END AS eff_amount,
-                   type_code::VARCHAR = $resumed AND org.org_no IS NOT NULL AS is_resumed_linked,
-                   coalesce(links.challenged, false) AS fi_challenged,
-                   coalesce(links.appealed, false) AS fi_appealed,
-                   coalesce(links.reversed, false) AS fi_reversed
-            FROM {source} s
-            LEFT JOIN org ON org.org_no = s.origin_case_no
-            LEFT JOIN links ON links.link_no = s.case_no),
-        x AS (
-            SELECT x0.*,
-                   CASE WHEN is_resumed_linked THEN least(coalesce(amount_recovered, 0), eff_amount)
-                        ELSE coalesce(amount_recovered, 0) END AS eff_recovered,
-                   coalesce(l1.l_n, l2.l_n) IS NOT NULL AS lim_known,
-                   coalesce(CASE coalesce(l1.l_unit, l2.l_unit)
-                       WHEN 'month' THEN closed_date <= filed_date + to_months(coalesce(l1.l_n, l2.l_n))
-                       WHEN 'hour' THEN days * 24 <= coalesce(l1.l_n, l2.l_n)
-                       WHEN 'day' THEN days <= coalesce(l1.l_n, l2.l_n) END, false) AS lim_ok
-            FROM x0
-            LEFT JOIN lim l1 ON l1.l_type = x0.tcode AND l1.l_qual = x0.qual
-            LEFT JOIN lim l2 ON l2.l_type = x0.tcode AND l2.l_qual IS NULL)"""
+    return sqlgen.enrich_ctes(sqlgen.DUCKDB, source, key, closed_cond)
 
 
 def _event_ctes(where: str, out_pred: str, lo: str, hi: str) -> str:
