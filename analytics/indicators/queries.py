@@ -327,21 +327,24 @@ def _add_ratios(df: pd.DataFrame, data_end: dt.date | None) -> pd.DataFrame:
     Cohort-basis ratios are None for a period whose appeal window has not closed by ``data_end``.
     """
     rows = df.to_dict("records")
-    out = df.copy()
     days = [(e - s).days + 1 for s, e in zip(df["period_start"], df["period_end"], strict=True)]
     open_window = [
         data_end is None or pd.Timestamp(e).date() + dt.timedelta(days=COHORT_WINDOW_DAYS) > data_end
         for e in df["period_end"]
     ]
+    # The columns collected first and the frame made once (a column at a time cost ~1 ms each).
+    cols: dict[str, object] = {c: df[c] for c in df.columns}
     for name, kind in INDICATORS.items():
         if kind in ("count", "amount") or name in _STAT_COLS:
             continue
         values = [evaluate(name, r, d) for r, d in zip(rows, days, strict=True)]
         if name in COHORT_INDICATORS:
             values = [None if o else v for v, o in zip(values, open_window, strict=True)]
-        out[name] = _nullable(values).to_numpy()
+        cols[name] = _nullable(values).to_numpy()
     for name in _STAT_COLS:
-        out[name] = _nullable(out[name].tolist()).to_numpy()
+        cols[name] = _nullable(df[name].tolist()).to_numpy()
+    out = pd.DataFrame(cols, index=df.index)
+    out.attrs = dict(df.attrs)
     return out
 
 
