@@ -112,22 +112,29 @@ def raw_ingredients(
     inf = summary.info(con)
     if inf is None:
         return None
-    base = _PAIR if by is not None or len(periods) <= MEMO_PERIODS else None
-    parts = _parts(con, inf, flt, list(periods), base)
-    meta = _build_meta(con, inf)
-    if parts is None or meta is None:
-        return None
-    keys: list[object] = []
-    pis: list[np.ndarray] = []
-    cols: dict[str, list[np.ndarray]] = {}
-    for i, part in enumerate(parts):
-        k, got = _rollup(inf, part, by)
-        keys += k
-        pis.append(np.full(len(k), i, dtype="int64"))
-        for c, v in got.items():
-            cols.setdefault(c, []).append(v)
-    frame = pd.DataFrame({"pi": np.concatenate(pis), "grp": pd.Series(keys, dtype=object),
-                          **{c: np.concatenate(v) for c, v in cols.items()}})
+    if by is None and len(periods) > MEMO_PERIODS:  # a trend: the whole filter, nothing kept
+        whole = _compute(con, inf, flt, list(periods), None)
+        meta = _build_meta(con, inf)
+        if not isinstance(whole, dict) or meta is None:
+            return None
+        frame = pd.DataFrame({"pi": np.arange(len(periods)), "grp": pd.Series([None] * len(periods), dtype=object),
+                              **whole})
+    else:
+        parts = _parts(con, inf, flt, list(periods), _PAIR)
+        meta = _build_meta(con, inf)
+        if parts is None or meta is None:
+            return None
+        keys: list[object] = []
+        pis: list[np.ndarray] = []
+        cols: dict[str, list[np.ndarray]] = {}
+        for i, part in enumerate(parts):
+            k, got = _rollup(inf, part, by)
+            keys += k
+            pis.append(np.full(len(k), i, dtype="int64"))
+            for c, v in got.items():
+                cols.setdefault(c, []).append(v)
+        frame = pd.DataFrame({"pi": np.concatenate(pis), "grp": pd.Series(keys, dtype=object),
+                              **{c: np.concatenate(v) for c, v in cols.items()}})
     frame = frame[["pi", "grp", *STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]]
     if by == "court_code":  # text as DuckDB's .df() returns it (pandas str; object when empty)
         frame["grp"] = summary._strings(frame["grp"].to_numpy(dtype=object))
@@ -166,7 +173,7 @@ def _parts(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
     missing = [i for i, x in enumerate(out) if x is None]
     if missing:
         got = _compute(con, inf, flt, [periods[i] for i in missing], base)
-        if got is None:
+        if not isinstance(got, list):
             return None
         for i, part in zip(missing, got, strict=True):
             out[i] = part
@@ -185,8 +192,10 @@ def clear_memo() -> None:
 
 
 def _compute(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
-             periods: Sequence[tuple[dt.date, dt.date]], base: str | None) -> list[_Part] | None:
-    """The periods' parts from the cubes and detail tables (one query per table family)."""
+             periods: Sequence[tuple[dt.date, dt.date]], base: str | None
+             ) -> list[_Part] | dict[str, np.ndarray] | None:
+    """The periods' parts from the cubes and detail tables (one query per table family); with no
+    base grain (the whole filter) the ingredient columns, one value per period, instead."""
     splits = [_split(s, e) for s, e in periods]
     windows = sorted({w for sp in splits for w in (*sp.flows, sp.open_w, sp.close_w) if w is not None})
     if windows and not _details_ok(con, inf):
@@ -317,6 +326,12 @@ def _compute(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
         if got is None:
             return None
         errs = got
+    if base is None:  # the whole filter (a trend's many periods): the columns as they are
+        q, pidx, _code, v, n = hist
+        ok = pidx >= 0
+        whole_cols = _assemble(lambda c: cols[c][:, 0])
+        whole_cols.update(_quantile_values(q[ok], pidx[ok], v[ok], n[ok], n_p))  # a period is a group
+        return whole_cols
     seen = _seen(kind, month, gidx, det, ucodes, base, splits, wpos, first_m, n_g)
     parts = []
     for i, (sp, (s, e)) in enumerate(zip(splits, periods, strict=True)):
@@ -359,6 +374,21 @@ def _seen(kind: np.ndarray, month: np.ndarray, gidx: np.ndarray, det: dict[str, 
     return out
 
 
+def _assemble(add: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+    """The reference's ingredient columns from the additive ones (``add(column)``): averages as
+    sum ÷ count (NaN without a case); quantiles are added by the caller."""
+    cols = {c: add(c) for c in STOCK_INGREDIENTS}
+    for col, name, kind_, _sql in ST.closed_measures():
+        if kind_ == "value":
+            cols[name] = add(col)
+        elif kind_ == "sum":
+            s_, n_ = add(col), add(f"{name}__n")
+            cols[name] = np.where(n_ > 0, s_ / np.where(n_ > 0, n_, 1), np.nan)
+    for c in EVENT_INGREDIENTS:
+        cols[c] = add(c)
+    return cols
+
+
 def _rollup(inf: summary.Info, part: _Part, by: str | None) -> tuple[list[object], dict[str, np.ndarray]]:
     """A part's ingredients per group of ``by`` (None: one row), the groups the reference lists."""
     if by is None:
@@ -375,15 +405,7 @@ def _rollup(inf: summary.Info, part: _Part, by: str | None) -> tuple[list[object
     def add(col: str) -> np.ndarray:
         return np.bincount(gidx, weights=part.add[col], minlength=n_g).astype("float64")
 
-    cols = {c: add(c) for c in STOCK_INGREDIENTS}
-    for col, name, kind_, _sql in ST.closed_measures():
-        if kind_ == "value":
-            cols[name] = add(col)
-        elif kind_ == "sum":
-            s_, n_ = add(col), add(f"{name}__n")
-            cols[name] = np.where(n_ > 0, s_ / np.where(n_ > 0, n_, 1), np.nan)
-    for c in EVENT_INGREDIENTS:
-        cols[c] = add(c)
+    cols = _assemble(add)
     q, code, v, n = part.hist
     hcode = np.zeros(len(code), dtype="int64") if by is None else (
         code // _PAIR_MUL if by == "court_code" else code % _PAIR_MUL)
