@@ -25,7 +25,7 @@ from analytics.index.config import load_config, parse_config
 from analytics.store import build_store, open_store
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+def spy_summary_scans(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Record whether each ``_scan`` was answered by the summary tables."""
     answered: list[bool] = []
     real = rates._scan_summary
@@ -52,7 +52,7 @@ def test_shipped_config_equals_the_case_table(con, monkeypatch: pytest.MonkeyPat
         """SELECT count(*) FROM (SELECT year(filed_date), defendant_key FROM cases
            WHERE type_code = '民初' AND defendant_key IS NOT NULL GROUP BY ALL HAVING count(*) >= 20)""").fetchone()
     assert series_pairs > 0
-    answered = _spy(monkeypatch)
+    answered = spy_summary_scans(monkeypatch)
     for year_from, quarterly in ((2016, False), (2021, False), (2019, True)):
         want = rates.case_counts(con, cfg, year_from, quarterly, use_summary=False)
         got = rates.case_counts(con, cfg, year_from, quarterly)
@@ -99,7 +99,7 @@ def test_stale_or_absent_summary_falls_back(small_store: Path, tmp_path: Path, c
         else:
             summary.drop(c)
         assert not summary.available(c)
-        answered = _spy(monkeypatch)
+        answered = spy_summary_scans(monkeypatch)
         got = rates.case_counts(c, cfg, 2018)
         assert answered and not any(answered)
         pd.testing.assert_frame_equal(got, rates.case_counts(c, cfg, 2018, use_summary=False))
@@ -201,7 +201,7 @@ def test_hand_made_repeat_defendants(hand_store: Path, use_summary: bool, monkey
         assert summary.available(c)
         (rows,) = c.execute(f"SELECT count(DISTINCT k) FROM {summary_index.SERIES_TABLE}").fetchone()  # type: ignore[misc]
         assert rows == 3  # keys 1, 4 and 5 have >= 20 cases in 2024
-        answered = _spy(monkeypatch)
+        answered = spy_summary_scans(monkeypatch)
         got = rates.case_counts(c, cfg, 2023, use_summary=use_summary)
         assert _as_dict(got, "count") == HAND_YEARLY
         assert _as_dict(got[got["index"] == "closed"], "base") == HAND_BASE

@@ -311,6 +311,8 @@ def test_alert_series_read_the_spark_built_month_cube(stores: dict[str, Path], m
 def test_index_inputs_read_the_spark_built_tables(stores: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """经济社会运行评估's case counts (shipped configuration, yearly and quarterly, the repeat-defendant
     series included) from the Spark-built index tables equal the case-table reference."""
+    from test_index_summary import spy_summary_scans
+
     from analytics.index import rates
     from analytics.index.config import load_config
 
@@ -320,15 +322,7 @@ def test_index_inputs_read_the_spark_built_tables(stores: dict[str, Path], monke
     try:
         (k,) = b.execute("SELECT count(DISTINCT k) FROM summary_i_series").fetchone()  # type: ignore[misc]
         assert k > 0  # repeat defendants went through Spark
-        answered: list[bool] = []
-        real = rates._scan_summary
-
-        def spy(*x: object, **kw: object) -> pd.DataFrame | None:
-            got = real(*x, **kw)  # type: ignore[arg-type]
-            answered.append(got is not None)
-            return got
-
-        monkeypatch.setattr(rates, "_scan_summary", spy)
+        answered = spy_summary_scans(monkeypatch)
         for year_from, quarterly in ((2016, False), (2020, True)):
             want = rates.case_counts(a, cfg, year_from, quarterly, use_summary=False)
             pd.testing.assert_frame_equal(rates.case_counts(b, cfg, year_from, quarterly), want)

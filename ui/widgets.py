@@ -123,8 +123,5 @@ def chart(builder: Callable[..., alt.TopLevelMixin], df: pd.DataFrame, *args: An
     """Draw the Altair chart ``builder(df, *args)`` (a ``ui.charts`` builder) at full width, from
     a spec cached across sessions: the same element ``st.altair_chart`` would send. ``on_select``:
     a callback for the chart's selection parameters (clicked points), as with ``st.altair_chart``."""
-    spec = _vega_spec(builder.__module__, builder.__name__, df, args)
-    if on_select is None:
-        st.vega_lite_chart(spec=spec, width="stretch", key=key)
-    else:
-        st.vega_lite_chart(spec=spec, width="stretch", key=key, on_select=on_select)
+    st.vega_lite_chart(spec=_vega_spec(builder.__module__, builder.__name__, df, args), width="stretch", key=key,
+                       on_select=on_select or "ignore")

@@ -97,10 +97,6 @@ def _period_cases(con: duckdb.DuckDBPyConnection, procedure: str) -> tuple[date,
     return _complete(con, row[0], row[1])
 
 
-def _month_first(m: int) -> date:
-    return date(m // 12, m % 12 + 1, 1)
-
-
 def _period_summary(con: duckdb.DuckDBPyConnection, inf: summary.Info, procedure: str
                     ) -> tuple[bool, tuple[date, date] | None]:
     """``_period`` from a month cube: first and last filing month of the procedure.
@@ -119,8 +115,8 @@ def _period_summary(con: duckdb.DuckDBPyConnection, inf: summary.Info, procedure
         return False, None
     if not got or got[0][0] is None:  # no such cases (asked of ``cases``: a guard over no rows proves nothing)
         return False, None
-    first, last = _month_first(int(got[0][0])), _month_first(int(got[0][1]))
-    end = date(last.year + (last.month == 12), last.month % 12 + 1, 1) - date.resolution
+    first, _ = summary._month_bounds(int(got[0][0]))
+    last, end = summary._month_bounds(int(got[0][1]))
     row = con.execute("SELECT max(filed_date) FROM cases WHERE filed_date BETWEEN ? AND ? AND procedure::VARCHAR = ?",
                       [last, end, procedure]).fetchone()
     if not row or row[0] is None:  # the cube and the cases disagree: cannot happen while fresh
@@ -128,9 +124,9 @@ def _period_summary(con: duckdb.DuckDBPyConnection, inf: summary.Info, procedure
     return True, _complete(con, first, row[0])
 
 
-def _period(con: duckdb.DuckDBPyConnection, procedure: str, use_summary: bool = True) -> tuple[date, date] | None:
-    """First month of the data period (meta ``period_start``) and the last complete month."""
-    inf = summary.info(con) if use_summary else None
+def _period(con: duckdb.DuckDBPyConnection, procedure: str, inf: summary.Info | None) -> tuple[date, date] | None:
+    """First month of the data period (meta ``period_start``) and the last complete month (from
+    the summary ``inf`` when it can answer, else from ``cases``)."""
     if inf is not None:
         answered, got = _period_summary(con, inf, procedure)
         if answered:
@@ -202,13 +198,13 @@ def build_cube(con: duckdb.DuckDBPyConnection, procedure: str = "一审", *, use
     guard, ``analytics.summary``), else from ``cases`` (the reference); ``use_summary=False``
     forces the reference.
     """
-    period = _period(con, procedure, use_summary)
+    inf = summary.info(con) if use_summary else None
+    period = _period(con, procedure, inf)
     if period is None:
         return SeriesCube((), pd.DataFrame(columns=["series_id", "level", "adcode", "cause_group", "name", "category"]),
                           np.zeros((0, 0), dtype="int64"))
     start, end = period
     months = _months(start, end)
-    inf = summary.info(con) if use_summary else None
     df = _rows_summary(con, inf, procedure, start, end) if inf is not None else None
     if df is None:
         df = _rows_cases(con, procedure, start, end)

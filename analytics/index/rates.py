@@ -22,6 +22,8 @@ Intervals: exact Poisson (Garwood 1936, Biometrika 28:437-442) for counts, exact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -76,14 +78,61 @@ def _plain(sel: Selection) -> Selection:
     return Selection(**{f: getattr(sel, f) for f in COLUMNS}, kind="cases")
 
 
-def _add_series(out: pd.DataFrame, name: str, got: pd.Series) -> None:
-    """Add a series selection's counts (rows no plain selection counted) to column ``name``."""
-    out[name] = out[name].add(got.reindex(out.index).fillna(0), fill_value=0).astype("int64")
+@dataclass(frozen=True)
+class _Source:
+    """What ``_count`` reads as ``c``: the case table (a row per case) or an index summary table
+    (a row per counted cell), as SQL over its columns."""
+
+    table: str
+    n: str  # the cases a row stands for, as an aggregate: count(*) or sum(c.n)
+    where: str  # the rows of the date basis from the first year on (and the freshness guard)
+    period: str  # the reported period: the year, or year * 10 + quarter (20241 = 2024 Q1)
+    filed_year: str  # the filing year (a repeat defendant's year)
+    key: str  # the defendant key
+    key_where: str  # the rows whose defendant may repeat: filed from the first year on, with a key
 
 
-def _scan_summary(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str,
-                  year_from: int, members: dict[str, set[str]], quarterly: bool = False) -> pd.DataFrame | None:
-    """``_scan`` from the index summary tables; None when they cannot answer (missing or stale
+def _count(con: duckdb.DuckDBPyConnection, counts: _Source, series: _Source, exprs: dict[str, list[Selection]],
+           members: dict[str, set[str]]) -> pd.DataFrame | None:
+    """Count per (adcode, period) for each named list of selections (OR of them); None when a
+    summary table's guard found it stale.
+
+    Plain selections are counted in one scan. A series selection (at most one per name) is
+    counted by a second query that joins only its own rows to the defendants with enough cases,
+    counting the rows that no plain selection of the same name already counted (exact OR).
+    """
+    cols = []
+    for name, sels in exprs.items():
+        plain = [_predicate(x, members, None) for x in sels if x.kind != "series"]
+        cols.append(f'coalesce({counts.n} FILTER (WHERE {" OR ".join(plain) or "FALSE"}), 0)::BIGINT AS "{name}"')
+    got = summary._run(con, f"""SELECT c.adcode, {counts.period} AS year, {", ".join(cols)}
+                                FROM {counts.table} c WHERE {counts.where} GROUP BY ALL""", numpy=True)
+    if got is None:
+        return None
+    out = pd.DataFrame({k: np.asarray(v) for k, v in got.items()}).set_index(["adcode", "year"])
+    for name, sels in exprs.items():
+        for sel in (x for x in sels if x.kind == "series"):
+            plain = " OR ".join(_predicate(x, members, None) for x in sels if x.kind != "series") or "FALSE"
+            own = _predicate(_plain(sel), members, None)
+            rows = summary._run(con, f"""
+                WITH s AS (SELECT {series.filed_year} AS y, {series.key} AS k FROM {series.table} c
+                           WHERE {own} AND {series.key_where}
+                           GROUP BY ALL HAVING {series.n} >= {int(sel.min_cases)})
+                SELECT c.adcode, {series.period} AS year,
+                       coalesce({series.n} FILTER (WHERE NOT ({plain})), 0)::BIGINT AS n
+                FROM {series.table} c JOIN s ON s.y = {series.filed_year} AND s.k = {series.key}
+                WHERE {own} AND {series.where} GROUP BY ALL""", numpy=True)
+            if rows is None:
+                return None
+            add = pd.Series(np.asarray(rows["n"], dtype="int64"), index=pd.MultiIndex.from_arrays(
+                [np.asarray(rows["adcode"]), np.asarray(rows["year"])], names=["adcode", "year"]))
+            out[name] = out[name].add(add.reindex(out.index).fillna(0), fill_value=0).astype("int64")
+    return out.reset_index()
+
+
+def _summary_sources(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str,
+                     year_from: int, quarterly: bool) -> tuple[_Source, _Source] | None:
+    """The index summary tables as ``_count`` sources; None when they cannot answer (missing
     summary, a series counted by closing date or with fewer ``min_cases`` than the table holds)."""
     inf = summary.info(con)
     if inf is None:
@@ -93,7 +142,7 @@ def _scan_summary(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selectio
     if counts is None:
         return None
     series = [x for sels in exprs.values() for x in sels if x.kind == "series"]
-    table = None
+    table = counts  # (not read without a series selection)
     if series:
         found = [c for c in inf.trial_cubes if c.grain == si.SERIES_GRAIN
                  and {"p", "k", "adcode", *(col for col, _ in COLUMNS.values())} <= c.dims]
@@ -104,70 +153,34 @@ def _scan_summary(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selectio
     basis = si.FILED if date_col == "filed_date" else si.CLOSED
     since = f"c.p >= {int(year_from) * 10}"
     period = "c.p::BIGINT" if quarterly else "(c.p // 10)::BIGINT"
-    cols = []
-    for name, sels in exprs.items():
-        plain = [_predicate(x, members, None) for x in sels if x.kind != "series"]
-        cols.append(f'coalesce(sum(c.n) FILTER (WHERE {" OR ".join(plain) or "FALSE"}), 0)::BIGINT AS "{name}"')
-    got = summary._run(con, f"""SELECT c.adcode, {period} AS year, {", ".join(cols)} FROM {counts} c
-                                WHERE c.basis = {basis} AND {since} AND {inf.guard()} GROUP BY ALL""", numpy=True)
-    if got is None:
-        return None
-    out = pd.DataFrame({k: np.asarray(v) for k, v in got.items()}).set_index(["adcode", "year"])
-    for name, sels in exprs.items():
-        for sel in (x for x in sels if x.kind == "series"):
-            plain = " OR ".join(_predicate(x, members, None) for x in sels if x.kind != "series") or "FALSE"
-            own = _predicate(_plain(sel), members, None)
-            rows = summary._run(con, f"""
-                WITH s AS (SELECT c.p // 10 AS y, c.k FROM {table} c WHERE {own} AND {since}
-                           GROUP BY ALL HAVING sum(c.n) >= {int(sel.min_cases)})
-                SELECT c.adcode, {period} AS year,
-                       coalesce(sum(c.n) FILTER (WHERE NOT ({plain})), 0)::BIGINT AS n
-                FROM {table} c JOIN s ON s.y = c.p // 10 AND s.k = c.k
-                WHERE {own} AND {since} AND {inf.guard()} GROUP BY ALL""", numpy=True)
-            if rows is None:
-                return None
-            add = pd.Series(np.asarray(rows["n"], dtype="int64"), index=pd.MultiIndex.from_arrays(
-                [np.asarray(rows["adcode"]), np.asarray(rows["year"])], names=["adcode", "year"]))
-            _add_series(out, name, add)
-    return out.reset_index()
+    return (_Source(counts, "sum(c.n)", f"c.basis = {basis} AND {since} AND {inf.guard()}", period,
+                    "c.p // 10", "c.k", since),
+            _Source(table, "sum(c.n)", f"{since} AND {inf.guard()}", period, "c.p // 10", "c.k", since))
+
+
+def _scan_summary(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str,
+                  year_from: int, members: dict[str, set[str]], quarterly: bool = False) -> pd.DataFrame | None:
+    """``_count`` over the index summary tables; None when they cannot answer or are stale."""
+    sources = _summary_sources(con, exprs, date_col, year_from, quarterly)
+    return None if sources is None else _count(con, *sources, exprs, members)
 
 
 def _scan(con: duckdb.DuckDBPyConnection, exprs: dict[str, list[Selection]], date_col: str, year_from: int,
           members: dict[str, set[str]], quarterly: bool = False, use_summary: bool = True) -> pd.DataFrame:
-    """Count per (adcode, year of ``date_col``) for each named list of selections (OR of them).
-
-    Plain selections are counted in one scan. A series selection (at most one per name) is
-    counted by a second query that joins only its own rows to the defendants with enough cases,
-    counting the rows that no plain selection of the same name already counted (exact OR).
-    From the index summary tables while they can answer (``use_summary``), else from ``cases``.
-    """
+    """Count per (adcode, year of ``date_col``) for each named list of selections (``_count``):
+    from the index summary tables while they can answer (``use_summary``), else from ``cases``."""
     if use_summary:
         got = _scan_summary(con, exprs, date_col, year_from, members, quarterly)
         if got is not None:
             return got
-    since = f"c.{date_col} >= make_date({int(year_from)}, 1, 1)"
+    first = f"make_date({int(year_from)}, 1, 1)"
     # "year" is the period: the year, or year * 10 + quarter (20241 = 2024 Q1) when quarterly
     period = f"year(c.{date_col}) * 10 + quarter(c.{date_col})" if quarterly else f"year(c.{date_col})"
-    cols = []
-    for name, sels in exprs.items():
-        plain = [_predicate(x, members, None) for x in sels if x.kind != "series"]
-        cols.append(f'count(*) FILTER (WHERE {" OR ".join(plain) or "FALSE"}) AS "{name}"')
-    out = con.execute(f"""SELECT c.adcode, {period} AS year, {", ".join(cols)}
-                          FROM cases c WHERE {since} GROUP BY ALL""").df().set_index(["adcode", "year"])
-    for name, sels in exprs.items():
-        for sel in (x for x in sels if x.kind == "series"):
-            plain = " OR ".join(_predicate(x, members, None) for x in sels if x.kind != "series") or "FALSE"
-            own = _predicate(_plain(sel), members, None)
-            got = con.execute(f"""
-                WITH s AS (SELECT year(c.filed_date) AS y, c.defendant_key AS k FROM cases c
-                           WHERE {own} AND c.defendant_key IS NOT NULL
-                             AND c.filed_date >= make_date({int(year_from)}, 1, 1)
-                           GROUP BY ALL HAVING count(*) >= {int(sel.min_cases)})
-                SELECT c.adcode, {period} AS year, count(*) FILTER (WHERE NOT ({plain})) AS n
-                FROM cases c JOIN s ON s.y = year(c.filed_date) AND s.k = c.defendant_key
-                WHERE {own} AND {since} GROUP BY ALL""").df().set_index(["adcode", "year"])["n"]
-            _add_series(out, name, got)
-    return out.reset_index()
+    cases = _Source("cases", "count(*)", f"c.{date_col} >= {first}", period, "year(c.filed_date)",
+                    "c.defendant_key", f"c.defendant_key IS NOT NULL AND c.filed_date >= {first}")
+    got = _count(con, cases, cases, exprs, members)
+    assert got is not None  # no guard on the case table
+    return got
 
 
 def case_counts(con: duckdb.DuckDBPyConnection, cfg: IndexConfig, year_from: int, quarterly: bool = False,

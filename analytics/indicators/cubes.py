@@ -120,7 +120,7 @@ def raw_ingredients(
         frame = pd.DataFrame({"pi": np.arange(len(periods)), "grp": pd.Series([None] * len(periods), dtype=object),
                               **whole})
     else:
-        parts = _parts(con, inf, flt, list(periods), _PAIR)
+        parts = _parts(con, inf, flt, list(periods))
         meta = _build_meta(con, inf)
         if parts is None or meta is None:
             return None
@@ -144,7 +144,7 @@ def raw_ingredients(
 
 @dataclass(frozen=True)
 class _Part:
-    """One period's ingredients per base code (court x district pair, or 0 for the whole filter)."""
+    """One period's ingredients per court x district pair (pair code: court code x 10^6 + adcode)."""
 
     codes: np.ndarray  # the base codes a group listing could include (sorted)
     add: dict[str, np.ndarray]  # additive columns aligned with ``codes`` (averages as sum and count)
@@ -154,34 +154,33 @@ class _Part:
 
 
 def _parts(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
-           periods: list[tuple[dt.date, dt.date]], base: str | None) -> list[_Part] | None:
-    """Each period's part: kept ones (when still valid) and the others computed in one pass."""
+           periods: list[tuple[dt.date, dt.date]]) -> list[_Part] | None:
+    """Each period's part per court x district pair: kept ones (when still valid) and the others
+    computed in one pass (and kept)."""
     out: list[_Part | None] = [None] * len(periods)
-    if base == _PAIR:
-        with _LOCK:
-            for i, p in enumerate(periods):
-                key = (inf.build, flt, p)
-                if key in _MEMO:
-                    _MEMO.move_to_end(key)
-                    out[i] = _MEMO[key]
-        kept = [x for x in out if x is not None]
-        if kept:
-            if summary._run(con, f"SELECT 1 WHERE {inf.guard()}") is None:
-                return None
-            if any(x.details for x in kept) and not _details_ok(con, inf):
-                return None
+    with _LOCK:
+        for i, p in enumerate(periods):
+            key = (inf.build, flt, p)
+            if key in _MEMO:
+                _MEMO.move_to_end(key)
+                out[i] = _MEMO[key]
+    kept = [x for x in out if x is not None]
+    if kept:
+        if summary._run(con, f"SELECT 1 WHERE {inf.guard()}") is None:
+            return None
+        if any(x.details for x in kept) and not _details_ok(con, inf):
+            return None
     missing = [i for i, x in enumerate(out) if x is None]
     if missing:
-        got = _compute(con, inf, flt, [periods[i] for i in missing], base)
+        got = _compute(con, inf, flt, [periods[i] for i in missing], _PAIR)
         if not isinstance(got, list):
             return None
-        for i, part in zip(missing, got, strict=True):
-            out[i] = part
-            if base == _PAIR:
-                with _LOCK:
-                    _MEMO[(inf.build, flt, periods[i])] = part
-                    while len(_MEMO) > MEMO_SIZE:
-                        _MEMO.popitem(last=False)
+        with _LOCK:
+            for i, part in zip(missing, got, strict=True):
+                out[i] = part
+                _MEMO[(inf.build, flt, periods[i])] = part
+            while len(_MEMO) > MEMO_SIZE:
+                _MEMO.popitem(last=False)
     return [x for x in out if x is not None]
 
 
@@ -332,7 +331,7 @@ def _compute(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
         whole_cols = _assemble(lambda c: cols[c][:, 0])
         whole_cols.update(_quantile_values(q[ok], pidx[ok], v[ok], n[ok], n_p))  # a period is a group
         return whole_cols
-    seen = _seen(kind, month, gidx, det, ucodes, base, splits, wpos, first_m, n_g)
+    seen = _seen(kind, month, gidx, det, ucodes, splits, wpos, first_m, n_g)
     parts = []
     for i, (sp, (s, e)) in enumerate(zip(splits, periods, strict=True)):
         sel = seen[i]
@@ -351,15 +350,12 @@ def _compute(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
 
 
 def _seen(kind: np.ndarray, month: np.ndarray, gidx: np.ndarray, det: dict[str, dict[str, np.ndarray]] | None,
-          ucodes: np.ndarray, base: str | None, splits: Sequence[_Split], wpos: dict[tuple[dt.date, dt.date], int],
+          ucodes: np.ndarray, splits: Sequence[_Split], wpos: dict[tuple[dt.date, dt.date], int],
           first_m: int, n_g: int) -> np.ndarray:
     """(periods, codes): the code has a row in what a query of that period alone would read (the
     cube's stock months and whole months, the detail's windows), as the single-period reference
     pass lists it."""
     out = np.zeros((len(splits), n_g), dtype=bool)
-    if base is None:
-        out[:] = True
-        return out
     m = month + first_m
     for i, sp in enumerate(splits):
         sel = (kind == ST.KIND_STOCK) & ((m == sp.open_m) | (m == sp.close_m))
@@ -391,12 +387,11 @@ def _assemble(add: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
 
 def _rollup(inf: summary.Info, part: _Part, by: str | None) -> tuple[list[object], dict[str, np.ndarray]]:
     """A part's ingredients per group of ``by`` (None: one row), the groups the reference lists."""
+    target = _group_of(part.codes, by)
     if by is None:
-        target = np.zeros(len(part.codes), dtype="int64")
         ucodes = np.zeros(1, dtype="int64")
         keys: list[object] = [None]
     else:
-        target = part.codes // _PAIR_MUL if by == "court_code" else part.codes % _PAIR_MUL
         ucodes = np.unique(target)
         keys = _keys(inf, by, ucodes)
     gidx = np.searchsorted(ucodes, target)
@@ -407,19 +402,24 @@ def _rollup(inf: summary.Info, part: _Part, by: str | None) -> tuple[list[object
 
     cols = _assemble(add)
     q, code, v, n = part.hist
-    hcode = np.zeros(len(code), dtype="int64") if by is None else (
-        code // _PAIR_MUL if by == "court_code" else code % _PAIR_MUL)
+    hcode = _group_of(code, by)
     hpos = np.searchsorted(ucodes, hcode)
     ok = (hpos < n_g) & (ucodes[np.minimum(hpos, n_g - 1)] == hcode) if n_g else np.zeros(len(hcode), bool)
     cols.update(_quantile_values(q[ok], hpos[ok], v[ok], n[ok], n_g))
     if by is not None:
         present = (cols["pending_start"] + cols["filed"] + cols["pending_end"] + add(_ACTIVE)) > 0
         if len(part.errs):
-            et = part.errs // _PAIR_MUL if by == "court_code" else part.errs % _PAIR_MUL
-            present |= np.isin(ucodes, et)
+            present |= np.isin(ucodes, _group_of(part.errs, by))
         keys = [k for k, p in zip(keys, present, strict=True) if p]
         cols = {c: x[present] for c, x in cols.items()}
     return keys, cols
+
+
+def _group_of(pairs: np.ndarray, by: str | None) -> np.ndarray:
+    """The group code of each pair code: its court's code, its adcode, or 0 (the whole filter)."""
+    if by is None:
+        return np.zeros(len(pairs), dtype="int64")
+    return pairs // _PAIR_MUL if by == "court_code" else pairs % _PAIR_MUL
 
 
 def _keys(inf: summary.Info, by: str, codes: np.ndarray) -> list[object]:

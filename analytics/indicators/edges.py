@@ -37,10 +37,6 @@ def _m(d: dt.date) -> int:
     return d.year * 12 + d.month - 1
 
 
-def _whole_months(periods: Sequence[tuple[dt.date, dt.date]]) -> bool:
-    return all(s.day == 1 and e == _month_end(e.year, e.month) for s, e in periods)
-
-
 def _first(d: dt.date) -> dt.date:
     return d.replace(day=1)
 
@@ -120,7 +116,6 @@ def _grouped_measures() -> tuple[str, str] | None:
     None (evaluate per case, as the cubes' build does) when a condition reads a column outside
     ``_DETAIL_ATTRS`` or an expression is not a plain column: nothing is guessed.
     """
-    conds: list[str] = []
     exprs: list[str] = []
     outer = []
     for name, (agg, expr, cond) in CLOSED_INGREDIENTS.items():
@@ -129,8 +124,6 @@ def _grouped_measures() -> tuple[str, str] | None:
         words = {w.lower() for w in re.findall(r"(?<![$\w])([A-Za-z_]\w*)", cond)}
         if not words <= _DETAIL_ATTRS | _SQL_WORDS | set(_NULL_TESTS.values()):
             return None
-        if cond not in conds:
-            conds.append(cond)
         if agg in ("median", "p90"):
             continue  # quantiles: from the histograms
         f = f"FILTER (WHERE {cond})"
@@ -189,57 +182,45 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
     # row groups of those days.
     day = dt.timedelta(days=1)
     disjoint = all(windows[j + 1][0] > windows[j][1] for j in range(len(windows) - 1))
-    win = "(VALUES " + ", ".join(
-        f"({j}, {lit(a)}, {lit(b)}, {lit(a - over * day)}, {lit(b - over * day)}, {lit(a - (over + 1) * day)})"
-        for j, (a, b) in enumerate(windows)) + ") AS win(w, lo, hi, o_lo, o_hi, gone)"
 
     def ranges(col: str, spans: Sequence[tuple[dt.date, dt.date]]) -> str:
         return "(" + " OR ".join(f"{col} BETWEEN {lit(a)} AND {lit(b)}" for a, b in spans) + ")"
 
-    def which(col: str, shift: int = 0) -> str:
-        """The window index of ``col`` (disjoint windows shifted back by ``shift`` days)."""
-        return "CASE " + " ".join(f"WHEN {col} BETWEEN {lit(a - shift * day)} AND {lit(b - shift * day)} THEN {j}"
-                                  for j, (a, b) in enumerate(windows)) + " END"
+    def by_window(col: str, shift: int = 0) -> tuple[str, str, str, str]:
+        """(window index, join, first day, last day): the rows of ``col`` per window, the windows
+        shifted back by ``shift`` days (the first and last day are those of the unshifted window)."""
+        spans = [(a - shift * day, b - shift * day) for a, b in windows]
+        if not disjoint:
+            rows = ", ".join(f"({j}, {lit(lo)}, {lit(hi)}, {lit(a)}, {lit(b)})"
+                             for j, ((lo, hi), (a, b)) in enumerate(zip(spans, windows, strict=True)))
+            return ("win.w", f"JOIN (VALUES {rows}) AS win(w, lo, hi, a, b) ON {col} BETWEEN win.lo AND win.hi",
+                    "win.a", "win.b")
 
-    def by_window(col: str) -> tuple[str, str, str]:
-        """(window column, its end, join): the relation's rows per window of ``col``."""
-        if disjoint:
-            hi = "CASE " + " ".join(f"WHEN w = {j} THEN {lit(b)}" for j, (_a, b) in enumerate(windows)) + " END"
-            return which(col), hi, ""
-        return "win.w", "win.hi", f"JOIN {win} ON {col} BETWEEN win.lo AND win.hi"
+        def case(values: Sequence[object]) -> str:
+            return "CASE " + " ".join(f"WHEN {col} BETWEEN {lit(lo)} AND {lit(hi)} THEN {v}"
+                                      for (lo, hi), v in zip(spans, values, strict=True)) + " END"
+
+        return (case(range(len(windows))), "", case([lit(a) for a, _ in windows]),
+                case([lit(b) for _, b in windows]))
 
     closed_in = ranges("closed_date", windows)
     overdue = [(a - over * day, b - over * day) for a, b in windows]
     cases = f"SELECT adcode, {codes}, filed_date, closed_date FROM cases"
-    if disjoint:
-        ends = "CASE " + " ".join(f"WHEN {which('filed_date', over)} = {j} THEN {lit(b)}"
-                                  for j, (_a, b) in enumerate(windows)) + " END"
-        filed = f"""
-            SELECT {which("filed_date")} AS w, {gcol} AS grp, count(*) AS filed,
-                   count(*) FILTER (WHERE closed_date < filed_date) AS left_err
-            FROM ({cases} WHERE {ranges("filed_date", windows)}) WHERE {pred_s} GROUP BY ALL
-            UNION ALL BY NAME
-            SELECT {which("filed_date", over)} AS w, {gcol} AS grp,
-                   count(*) FILTER (WHERE closed_date IS NULL OR closed_date > {ends}) AS o12_in
-            FROM ({cases} WHERE {ranges("filed_date", overdue)}) WHERE {pred_s} GROUP BY ALL"""
-    else:
-        filed = f"""
-            SELECT win.w, {gcol} AS grp,
-                   count(*) FILTER (WHERE filed_date BETWEEN win.lo AND win.hi) AS filed,
-                   count(*) FILTER (WHERE filed_date BETWEEN win.lo AND win.hi
-                                    AND closed_date < filed_date) AS left_err,
-                   count(*) FILTER (WHERE filed_date BETWEEN win.o_lo AND win.o_hi
-                                    AND (closed_date IS NULL OR closed_date > win.hi)) AS o12_in
-            FROM ({cases} WHERE {ranges("filed_date", [*windows, *overdue])}) AS c
-            JOIN {win} ON c.filed_date BETWEEN win.lo AND win.hi OR c.filed_date BETWEEN win.o_lo AND win.o_hi
-            WHERE {pred_s} GROUP BY ALL"""
-    w_col, _hi, join = by_window("closed_date")
-    gone = ("CASE " + " ".join(f"WHEN closed_date BETWEEN {lit(a)} AND {lit(b)} THEN {lit(a - (over + 1) * day)}"
-                               for a, b in windows) + " END") if disjoint else "win.gone"
+    f_col, f_join, _first, _last = by_window("filed_date")
+    o_col, o_join, _first, o_last = by_window("filed_date", over)
+    filed = f"""
+        SELECT {f_col} AS w, {gcol} AS grp, count(*) AS filed,
+               count(*) FILTER (WHERE closed_date < filed_date) AS left_err
+        FROM ({cases} WHERE {ranges("filed_date", windows)}) {f_join} WHERE {pred_s} GROUP BY ALL
+        UNION ALL BY NAME
+        SELECT {o_col} AS w, {gcol} AS grp,
+               count(*) FILTER (WHERE closed_date IS NULL OR closed_date > {o_last}) AS o12_in
+        FROM ({cases} WHERE {ranges("filed_date", overdue)}) {o_join} WHERE {pred_s} GROUP BY ALL"""
+    w_col, join, first, _last = by_window("closed_date")
     closed = f"""
         SELECT {w_col} AS w, {gcol} AS grp, count(*) AS n,
                count(*) FILTER (WHERE closed_date >= filed_date) AS left,
-               count(*) FILTER (WHERE filed_date <= {gone}) AS o12_out
+               count(*) FILTER (WHERE filed_date <= {first} - {over + 1}) AS o12_out
         FROM {ST.CLOSED_DETAIL} AS x {join}
         WHERE {closed_in} AND {pred_s} GROUP BY ALL"""
     where = f"{closed_in} AND {pred_s} AND ({pred_o})"
@@ -256,7 +237,7 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
                   FROM (SELECT {w_col} AS w, {gcol} AS grp, {grouped[0]}
                         FROM {ST.CLOSED_DETAIL} AS x {join} WHERE {where} GROUP BY ALL))
             GROUP BY ALL"""
-    e_col, _hi, e_join = by_window("d")
+    e_col, e_join, _first, _last = by_window("d")
     event = f"""
         SELECT {e_col} AS w, {gcol} AS grp, count(*) AS n, {ev_cols}
         FROM {ST.EVENT_DETAIL} AS e {e_join}
