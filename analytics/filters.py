@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from analytics.codes import COURT_BY_CODE
+
 PENDING = "未结"  # pseudo-outcome: cases without a closing date
 
 # URL keys (short, stable: links are shared and bookmarked).
@@ -121,6 +123,22 @@ class CaseFilter:
         if district and self.district is not None:
             clauses.append(f"adcode = {mark(self.district)}")
         return " AND ".join(clauses) or "TRUE"
+
+    def describe(self, district_names: Mapping[int, str]) -> str | None:
+        """The non-default choices in words ('案件类别：民事；审级/程序：一审'; the years are not
+        included), None when every case is selected. ``district_names``: adcode -> name."""
+        parts = []
+        for attr, label in (("categories", "案件类别"), ("cause_groups", "案由/罪名（上级）"),
+                            ("causes", "案由/罪名"), ("procedures", "审级/程序"), ("outcomes", "结案方式")):
+            values = getattr(self, attr)
+            if values:
+                parts.append(f"{label}：{'、'.join(values)}")
+        if self.courts:
+            parts.append("法院：" + "、".join(COURT_BY_CODE[c].short if c in COURT_BY_CODE else c
+                                            for c in self.courts))
+        if self.district is not None:
+            parts.append("区县：" + district_names.get(self.district, str(self.district)))
+        return "；".join(parts) if parts else None
 
     def to_query_params(self, defaults: CaseFilter | None = None) -> dict[str, str]:
         """URL query parameters for this filter (fields equal to the defaults are left out)."""

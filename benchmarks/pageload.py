@@ -265,7 +265,7 @@ def run(db_path: Path | str, reps: int = 5, sessions: int = 20, browser: bool = 
                 mp, mn = b["map_page"][k], b["minimal_page"][k]
                 b[f"ratio_{k}"] = round(mp / mn, 2) if mp and mn else None
         else:
-            out["browser"] = {"skipped": f"no Chromium at {CHROMIUM}"}
+            out["browser"] = {"skipped": f"no Chromium at {CHROMIUM}" if browser else "not asked (--no-browser)"}
             minimal_cpu = None
         log("server CPU per cached run")
         out["server_cpu_per_cached_run"] = {

@@ -98,6 +98,11 @@ def test_url_reopens_the_same_view(app: AppTest) -> None:
     assert app.radio(key="m_metric").value == "rate"
     assert "hex" in [layer["id"] for layer in _deck(app)["layers"]]
     assert "如皋" in app.title[0].value or any("如皋" in s.value for s in app.subheader)
+    # The filter widgets sit behind the sidebar's filter button; the filter in force is written under it.
+    (popover,) = app.sidebar.get("popover")
+    assert popover.proto.popover.label == "筛选 / Filters"
+    assert popover.multiselect(key=shell.W_CAT).value == ["刑事"]  # the widgets are inside it
+    assert app.sidebar.caption[0].value == "立案年度 2019–2021年；案件类别：刑事；法院：如皋法院、崇川法院；区县：如皋"
 
 
 def test_enforcement_with_a_civil_cause_reopens_unpruned(app: AppTest) -> None:

@@ -58,8 +58,13 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
     # The choropleth is drawn: several palette colours are on the canvas, not a blank map.
     assert _palette_hits(page) >= 3, "district colours not found on the map"
 
+    # The filter in force is shown as text; the widgets open from the filter button.
+    caption = page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').first
+    assert caption.inner_text() == "立案年度 2016–2025年；全部案件"
+    assert page.locator('[data-testid="stMultiSelect"]').count() == 0  # not drawn before the button is pressed
     # One filter change through the real widget: 案件类别 = 刑事.
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+    page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button').first.click()
+    page.locator('[data-testid="stPopoverBody"] [data-testid="stMultiSelect"]').first.click()
     page.get_by_role("option", name="刑事").click()
     page.keyboard.press("Escape")
     page.wait_for_function(
@@ -67,6 +72,8 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
         arg=['[data-testid="stMetricValue"]', before], timeout=30_000,
     )
     assert "cat=" in page.url  # the view is in the URL, ready to share
+    assert caption.inner_text() == "立案年度 2016–2025年；案件类别：刑事"
+    assert page.locator('[data-testid="stPopoverBody"]').is_visible()  # still open for the next choice
     page.wait_for_timeout(1_500)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_map.png"))

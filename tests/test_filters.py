@@ -228,3 +228,13 @@ def test_options_metadata_follows_a_write(rw_store: duckdb.DuckDBPyConnection) -
     assert 320600 in got["districts"] and 320600 not in before.districts
     assert "苏0699" in got["courts"] and got["year_max"] == 2026
     assert got["as_of"] == date(2026, 3, 4)
+
+
+def test_describe_names_each_choice_in_a_fixed_order() -> None:
+    names = {320682: "如皋"}
+    assert F.CaseFilter(2020, 2025).describe(names) is None  # every case (the years are said elsewhere)
+    flt = F.CaseFilter(2020, 2025, categories=("民事", "刑事"), causes=("盗窃罪",), courts=("苏0682", "苏9999"),
+                       procedures=("一审",), outcomes=(F.PENDING,), district=320682)
+    assert flt.describe(names) == ("案件类别：民事、刑事；案由/罪名：盗窃罪；审级/程序：一审；结案方式：未结；"
+                                   "法院：如皋法院、苏9999；区县：如皋")
+    assert F.CaseFilter(2020, 2025, district=320699).describe(names) == "区县：320699"  # unknown: its code

@@ -319,8 +319,10 @@ def _sidebar_filters(opts: F.FilterOptions, page: str) -> F.CaseFilter:
         _seed_widgets(parsed)
     st.session_state["_f_page"] = page
     names = district_names()
-    sb = st.sidebar
-    sb.subheader("筛选 / Filters")
+    # The filters open from a button: a link opens with the headline and the map first, not eleven
+    # widgets drawn before them (the browser's time: docs/pageload.md). The filter in force is
+    # always shown as text under the button.
+    sb = st.sidebar.popover("筛选 / Filters", width="stretch")
     if opts.year_min < opts.year_max:
         years = sb.slider("立案年度", opts.year_min, opts.year_max, key=W_YEARS)
     else:
@@ -354,7 +356,14 @@ def _sidebar_filters(opts: F.FilterOptions, page: str) -> F.CaseFilter:
         district=None if district == ALL_DISTRICTS else int(district),
     )
     _write_url(flt.to_query_params(F.default_filter(opts)), shared=True)
+    st.sidebar.caption(filter_caption(flt))
     return flt
+
+
+def filter_caption(flt: F.CaseFilter) -> str:
+    """The filter in force in words, shown under the filter button: years, then what is not all."""
+    years = f"{flt.year_from}年" if flt.year_from == flt.year_to else f"{flt.year_from}–{flt.year_to}年"
+    return f"立案年度 {years}；" + (flt.describe(district_names()) or "全部案件")
 
 
 _SHARED_KEYS = (F.YEAR_KEY, F.DISTRICT_KEY, *F.KEYS.values())

@@ -35,18 +35,7 @@ def subject(flt: CaseFilter) -> str:
 
 def scope_text(flt: CaseFilter) -> str | None:
     """The non-default filters in words ('案件类别：民事；审级：一审'), None when all cases."""
-    parts = []
-    for attr, label in (("categories", "案件类别"), ("cause_groups", "案由/罪名（上级）"),
-                        ("causes", "案由/罪名"), ("procedures", "审级/程序"), ("outcomes", "结案方式")):
-        values = getattr(flt, attr)
-        if values:
-            parts.append(f"{label}：{'、'.join(values)}")
-    if flt.courts:
-        parts.append("法院：" + "、".join(COURT_BY_CODE[c].short if c in COURT_BY_CODE else c
-                                        for c in flt.courts))
-    if flt.district is not None:
-        parts.append("区县：" + district_names().get(flt.district, str(flt.district)))
-    return "；".join(parts) if parts else None
+    return flt.describe(district_names())
 
 
 def court_line(flt: CaseFilter) -> str:
