@@ -148,3 +148,22 @@ def test_reset_restores_defaults(app: AppTest) -> None:
     app.button(key="f_reset").click().run()
     assert not app.exception
     assert _figures(app) == default
+
+
+def _magic_lines(source: str) -> list[int]:
+    """Lines Streamlit's "magic" would write to the page: a bare value that is not a call (a
+    name, a literal, an f-string, an expression) and not a docstring."""
+    import ast
+
+    tree = ast.parse(source)
+    docstrings = {id(b[0]) for b in [tree.body, *(n.body for n in ast.walk(tree) if isinstance(
+        n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))] if b}
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Expr) and id(n) not in docstrings
+            and not isinstance(n.value, ast.Call | ast.Await | ast.Yield | ast.YieldFrom)]
+
+
+def test_no_page_relies_on_magic() -> None:
+    # .streamlit/config.toml turns magic off: a bare value in a page would silently draw nothing.
+    assert _magic_lines('"""doc"""\nx = 1\nx\nst.write(x)\nf"{x}"\ndef f():\n    """doc"""\n    x\n') == [3, 5, 8]
+    pages = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert {p.name: _magic_lines(p.read_text(encoding="utf-8")) for p in pages} == {p.name: [] for p in pages}
