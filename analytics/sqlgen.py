@@ -30,6 +30,7 @@ primitive                   DuckDB                              Spark SQL
 ``order_by(cols)``          ``ORDER BY cols`` (zone maps)       nothing (the loader sorts)
 ``union_by_name(parts)``    ``UNION ALL BY NAME``               (the adapter: ``unionByName``)
 ``star_except(cols)``       ``* EXCLUDE (cols)``                ``*``
+``inline()``                ``NOT MATERIALIZED`` (a CTE)        nothing (Spark inlines CTEs)
 ==========================  ==================================  =====================================
 
 ``month(col)`` (year * 12 + month - 1) is the same in both. The ingredient conditions of
@@ -120,6 +121,7 @@ class Dialect(Protocol):
     def param_table(self, cols: Sequence[tuple[str, str, str]]) -> str: ...
     def case_columns(self) -> str: ...
     def star_except(self, cols: Sequence[str]) -> str: ...
+    def inline(self) -> str: ...
     def group_by(self, keys: Sequence[str]) -> str: ...
     def order_by(self, cols: str) -> str: ...
     def union_by_name(self, parts: Sequence[str]) -> str: ...
@@ -187,6 +189,11 @@ class DuckDBDialect(_Common):
 
     def star_except(self, cols: Sequence[str]) -> str:
         return f"* EXCLUDE ({', '.join(cols)})"
+
+    def inline(self) -> str:
+        """Before a CTE's ``(``: scan its source at each use rather than materialise it (a cheap
+        projection of ``cases`` read several times, each use reading other columns)."""
+        return "NOT MATERIALIZED "
 
     def group_by(self, keys: Sequence[str]) -> str:
         return "GROUP BY ALL"
@@ -264,6 +271,9 @@ class SparkDialect(_Common):
 
     def star_except(self, cols: Sequence[str]) -> str:
         return "*"  # no EXCLUDE in Spark SQL: the extra columns are never read
+
+    def inline(self) -> str:
+        return ""  # Spark inlines CTEs
 
     def group_by(self, keys: Sequence[str]) -> str:
         return "GROUP BY " + ", ".join(keys)

@@ -162,8 +162,8 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) ->
 
 # --- the templates (one per table, rendered for DuckDB here and for Spark in engine/spark_build) ---
 
-X_TABLE = "_t_x"  # the enriched closed cases, materialised once by either engine (temp table / cached view)
-TD_TABLE = "_td"  # the duration histograms before the roll-ups
+X_TABLE = "_t_x"  # the enriched closed cases (Spark: a view; DuckDB reads the SELECT into CLOSED_DETAIL)
+TD_TABLE = "_td"  # the duration histograms before the roll-ups (Spark; DuckDB builds the finest cube from them)
 REUSED_CTES = frozenset({"pairs"})  # CTEs of ``full_sql`` read more than once (Spark caches them)
 
 
@@ -205,7 +205,7 @@ def enriched_sql(d: sqlgen.Dialect) -> str:
     """``X_TABLE``: every closed case with the reference query's enrichment (``sqlgen.enrich_ctes``)."""
     src = (f"SELECT {d.case_columns()}, closed_date IS NOT NULL AS is_closed, true AS in_out, "
            f"{d.days('closed_date', 'filed_date')} AS days FROM {d.cases}")
-    return (f"WITH s AS ({src}), {sqlgen.enrich_ctes(d, 's', None, 'is_closed')}\n"
+    return (f"WITH s AS {d.inline()}({src}), {sqlgen.enrich_ctes(d, 's', None, 'is_closed')}\n"
             f"SELECT {d.star_except(('case_no', 'origin_case_no'))} FROM x WHERE is_closed")
 
 
@@ -222,7 +222,7 @@ def event_ctes(d: sqlgen.Dialect) -> list[tuple[str, str]]:
 
 
 def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[str]]:
-    """The finest trial cube before typing: (CTEs, SELECTs to union by name), reading ``X_TABLE``.
+    """The finest trial cube before typing: (CTEs, SELECTs to union by name), reading ``CLOSED_DETAIL``.
 
     ``maxm``: the month index of the store's last day (stocks run to its end).
     """
@@ -258,10 +258,7 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
                    {d.cast("0", "BIGINT")} AS n, {d.cast("o12", "BIGINT")} AS o12 FROM over_""",
         grouped(d, [kind[KIND_FILED], (d.cast("fm", "SMALLINT"), "m"), *skeys, no_outcome,
                     "CAST(sum(n) AS BIGINT) AS n"], "pairs"),
-        grouped(d, [kind[KIND_CLOSED], (d.cast(d.month("closed_date"), "SMALLINT"), "m"), ("adcode", "adcode"),
-                    *_keys(d, _CODED), "false AS pending", "count(*) AS n",
-                    *(f"{d.expr(sql)} AS {col}" for col, _n, _p, sql in closed_measures())],
-                X_TABLE, "is_closed"),
+        closed_sql(d, kind[KIND_CLOSED]),
     ]
     fo_dims = [(f"fo.{c}", c) for c in DIMS_FULL]
     for col, k in EVENT_KIND.items():
@@ -271,6 +268,86 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
                                  "count(*) AS n", *counts],
                              "ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no", f"ev0.{col} IS NOT NULL"))
     return ctes, parts
+
+
+# Columns of ``x`` that are functions of a dimension of the finest cube (``sqlgen.enrich_ctes``:
+# proc, cat and outc are procedure, category and outcome as text), so constant within its cells.
+_CELL_CONSTANT = ("proc", "cat", "outc")
+_SQL_WORDS = frozenset({"AND", "OR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE"})
+
+
+def _conjuncts(cond: str) -> list[str]:
+    """The top-level AND terms of an ingredient condition ([cond] unless it is a plain conjunction)."""
+    out, depth, quoted, start = [], 0, False, 0
+    for m in re.finditer(r"'|\(|\)|\bAND\b|\bOR\b|\bBETWEEN\b", cond, re.IGNORECASE):
+        tok = m.group(0)
+        if tok == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif depth == 0 and tok.upper() in ("OR", "BETWEEN"):
+            return [cond.strip()]
+        elif depth == 0:  # AND
+            out.append(cond[start:m.start()].strip())
+            start = m.end()
+    out.append(cond[start:].strip())
+    return [c for c in out if c.upper() != "TRUE"]
+
+
+def _cell_constant(term: str) -> bool:
+    """True when a condition term reads only ``_CELL_CONSTANT`` columns (and constants)."""
+    text = re.sub(r"'(?:[^']|'')*'", "''", term)
+    names = re.findall(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()", text)
+    return all(n in _CELL_CONSTANT or n.upper() in _SQL_WORDS for n in names)
+
+
+def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
+    """The KIND_CLOSED rows of the finest cube from ``CLOSED_DETAIL`` (every closed case, codes as
+    integers): ``closed_measures`` per cell.
+
+    A condition term that reads only cell-constant columns (``_CELL_CONSTANT``) holds for all or
+    none of a cell's cases, so it is tested once per cell after the aggregation, and measures that
+    differ only in such terms share one aggregate (``count(*) FILTER (WHERE proc = $first AND
+    cat = $civil)`` is ``CASE WHEN proc = $first AND cat = $civil THEN count(*) ELSE 0 END``; a sum
+    over no case is NULL, as without the CASE): 11 aggregates per case instead of 27.
+    """
+    aggs: dict[str, str] = {"count(*)": "n"}  # aggregate SQL -> alias in the inner query
+
+    def agg(sql: str, row: list[str]) -> str:
+        full = sql + (f" FILTER (WHERE {' AND '.join(row)})" if row else "")
+        return aggs.setdefault(d.expr(full), f"_a{len(aggs)}")
+
+    measures = []
+    for name, (kind_, expr, cond) in CLOSED_INGREDIENTS.items():
+        terms = _conjuncts(cond)
+        const = [t for t in terms if _cell_constant(t)]
+        row = [t for t in terms if t not in const]
+        if kind_ == "count":
+            parts = [(name, agg("count(*)", row), "0")]
+        elif kind_ == "sum":
+            parts = [(name, agg(f"sum({expr})", row), None)]
+        elif kind_ == "avg":
+            parts = [(f"{name}__s", agg(f"sum({expr})", row), None), (f"{name}__n", agg(f"count({expr})", row), "0")]
+        else:
+            continue
+        for col, alias, zero in parts:
+            if const:
+                alias = (f"CASE WHEN {d.expr(' AND '.join(const))} THEN {alias}"
+                         + (f" ELSE {zero}" if zero is not None else "") + " END")
+            measures.append(f"{alias} AS {col}")
+    assert [m.rsplit(" AS ", 1)[1] for m in measures] == [c for c, *_ in closed_measures()]
+    used = " ".join(f"{e} {c}" for _a, e, c in CLOSED_INGREDIENTS.values())
+    # grouping by them too leaves the cells as they are (functions of the codes) and gives their values
+    cell = [(c, c) for c in _CELL_CONSTANT if re.search(rf"(?<![$\w]){c}(?!\w)", used)]
+    inner = grouped(d, [(d.cast(d.month("closed_date"), "SMALLINT"), "m"), ("adcode", "adcode"),
+                        *((c, c) for c in _CODED), *cell, *(f"{sql} AS {alias}" for sql, alias in aggs.items())],
+                    CLOSED_DETAIL)
+    return (f"SELECT {kind}, m, adcode, {', '.join(_CODED)}, false AS pending, n, {', '.join(measures)} "
+            f"FROM ({inner})")
 
 
 def _typed(d: sqlgen.Dialect, expr: str, col: str, floats: Set[str]) -> str:
@@ -288,40 +365,66 @@ def typed_sql(d: sqlgen.Dialect, source: str, floats: Set[str]) -> str:
     return f"SELECT kind, m, {dims}, {measures} FROM {source} {d.order_by('cause_group, cause, kind, m')}"
 
 
+def kind_measures() -> dict[int, list[str]]:
+    """kind -> the measure columns ``full_sql`` can fill for rows of that kind (the others are NULL
+    on every row of the kind: ``UNION ALL BY NAME`` leaves them out, or they are NULL constants)."""
+    out = {KIND_STOCK: ["n", "o12"], KIND_FILED: ["n"], KIND_CLOSED: ["n", *(c for c, *_ in closed_measures())]}
+    for col, k in EVENT_KIND.items():
+        out[k] = ["n", *(name for name, (dcol, _cond) in EVENT_INGREDIENTS.items() if dcol == col)]
+    return out
+
+
 def rollup_sql(d: sqlgen.Dialect, dims: Sequence[str], floats: Set[str]) -> str:
-    """A coarser trial cube from the finest."""
+    """A coarser trial cube from the finest: one aggregation per kind, summing only the measures
+    the kind fills (``kind_measures``; the others stay NULL, as their sum would be), which is much
+    less work than summing every measure of every row."""
     order = "cause_group, cause, kind, m" if "cause" in dims else "kind, m, adcode"
-    sums = [_typed(d, f"sum({c})", c, floats) for c in measure_columns()]
-    return f"{grouped(d, [(c, c) for c in ('kind', 'm', *dims)] + sums, TRIAL_CUBES[0][0])} {d.order_by(order)}"
+    keys = [(c, c) for c in ("kind", "m", *dims)]
+    parts = []
+    for kind, filled in kind_measures().items():
+        sums = [_typed(d, f"sum({c})" if c in filled else "NULL", c, floats) for c in measure_columns()]
+        parts.append(grouped(d, keys + sums, TRIAL_CUBES[0][0], f"kind = {kind}"))
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) {d.order_by(order)}"
+
+
+# The histograms' dimensions: those of the finest days cube (no outcome).
+_TD_DIMS = DAYS_CUBES[-1][1]
 
 
 def hist_sql(d: sqlgen.Dialect) -> str | None:
     """``TD_TABLE``: exact duration histograms, one per distinct (expression, condition) of the
-    quantile ingredients (None when there are none)."""
+    quantile ingredients, at the grain of the finest days cube (None when there are none)."""
     hists = []
     for i, (expr, cond, _names) in enumerate(quantile_groups()):
         e, c = d.expr(expr), d.expr(cond)
         hists.append(grouped(d, [f"{i} AS q", (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
-                                 ("adcode", "adcode"), *_keys(d, _CODED), (d.cast(f"({e})", "BIGINT"), "v"),
+                                 *((k, k) for k in _TD_DIMS), (d.cast(f"({e})", "BIGINT"), "v"),
                                  "CAST(count(*) AS BIGINT) AS n"],
-                             X_TABLE, f"is_closed AND ({c}) AND ({e}) IS NOT NULL"))
+                             CLOSED_DETAIL, f"({c}) AND ({e}) IS NOT NULL"))
     return " UNION ALL ".join(hists) if hists else None
 
 
-def days_sql(d: sqlgen.Dialect, dims: Sequence[str]) -> str:
-    """A duration histogram cube from ``TD_TABLE``."""
+def days_sql(d: sqlgen.Dialect, dims: Sequence[str], source: str = TD_TABLE) -> str:
+    """A duration histogram cube from ``TD_TABLE`` (or ``source``: ``hist_sql`` in parentheses, or
+    a finer days cube); the finest is the histograms themselves, sorted."""
     order = "cause_group, cause, m" if "cause" in dims else "m, adcode"
-    return (f"{grouped(d, [(c, c) for c in ('q', 'm', *dims, 'v')] + ['CAST(sum(n) AS BIGINT) AS n'], TD_TABLE)} "
+    cols = ("q", "m", *dims, "v")
+    if tuple(dims) == _TD_DIMS:
+        return f"SELECT {', '.join(cols)}, n FROM {source} {d.order_by(order)}"
+    return (f"{grouped(d, [(c, c) for c in cols] + ['CAST(sum(n) AS BIGINT) AS n'], source)} "
             f"{d.order_by(order)}")
 
 
-def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str]) -> str:
-    """``CLOSED_DETAIL`` from ``X_TABLE``; ``floats``: its floating columns (amounts: only where a
-    measure reads them, ``kept_expr``)."""
+def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str], source: str = X_TABLE) -> str:
+    """``CLOSED_DETAIL`` from ``X_TABLE`` (or ``source``, the SELECT of ``enriched_sql`` in
+    parentheses); ``floats``: its floating columns (amounts: only where a measure reads them,
+    ``kept_expr``). The closed rows of the finest cube and the duration histograms are aggregated
+    from it (``closed_sql``, ``hist_sql``): a measure reads an amount only where ``kept_expr``
+    keeps it."""
     extra = ", ".join(f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c
                       for c in detail_columns())
     codes = _columns(_keys(d, _CODED))
-    return (f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {X_TABLE} "
+    return (f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {source} "
             f"{d.order_by('closed_date')}")
 
 
@@ -349,32 +452,42 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     con.execute(f"CREATE TABLE {ERR_TABLE} AS {err_sql(d)}")
     (last,) = con.execute(last_month_sql(d)).fetchone()  # type: ignore[misc]
     maxm = 0 if last is None else int(last)  # an empty store: empty cubes
-    # The reference query's per-case enrichment of every closed case, once for both families.
-    _run(con, f"CREATE TEMP TABLE {X_TABLE} AS {enriched_sql(d)}", params)
+    # The reference query's per-case enrichment of every closed case, computed once into the closed
+    # detail (sorted by closing date), from which the closed rows and the histograms are aggregated.
+    enriched = f"({enriched_sql(d)})"
+    x_types = {str(n): str(t) for n, t, *_ in
+               con.execute(f"DESCRIBE SELECT * FROM {enriched}", _used(enriched, params)).fetchall()}
+    _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, _floats(x_types), enriched)}", params)
+    # The appeals/petitions and their first instances, once for the finest cube and the detail.
+    events = event_ctes(d)
+    for name, sql in events:
+        _run(con, f"CREATE TEMP TABLE {name} AS {sql}", params)
     full = TRIAL_CUBES[0][0]
     ctes, parts = full_sql(d, maxm)
-    _run(con, f"CREATE TABLE {full} AS {sqlgen.with_ctes(ctes, d.union_by_name(parts))}", params)
-    types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {full}").fetchall()}
+    ctes = [(name, sql) for name, sql in ctes if name not in dict(events)]
+    union = d.union_by_name(parts)
+    # The union's column types from the plan (DESCRIBE runs nothing), then the typed cube in one
+    # statement: a fixed column order (UNION BY NAME orders by first appearance), no union table.
+    described = sqlgen.with_ctes(ctes, union)
+    types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {described}", _used(described, params)).fetchall()}
     floats = {c for c in measure_columns() if types[c] in ("DOUBLE", "FLOAT")}
-    # A fixed column order (UNION BY NAME orders by first appearance).
-    con.execute(f"CREATE TABLE _t_tmp AS {typed_sql(d, full, floats)}")
-    con.execute(f"DROP TABLE {full}")
-    con.execute(f"ALTER TABLE _t_tmp RENAME TO {full}")
+    _run(con, f"CREATE TABLE {full} AS {sqlgen.with_ctes(ctes, typed_sql(d, f'({union})', floats))}", params)
     built: list[tuple[str, str, tuple[str, ...]]] = [(full, TRIAL_GRAIN, DIMS_FULL)]
     for name, dims in TRIAL_CUBES[1:]:
         con.execute(f"CREATE TABLE {name} AS {rollup_sql(d, dims, floats)}")
         built.append((name, TRIAL_GRAIN, dims))
     hists = hist_sql(d)
     if hists:
-        _run(con, f"CREATE TEMP TABLE {TD_TABLE} AS {hists}", params)
+        # The finest days cube straight from the histograms, the others rolled up from it.
+        finest = DAYS_CUBES[-1][0]
+        _run(con, f"CREATE TABLE {finest} AS {days_sql(d, _TD_DIMS, f'({hists})')}", params)
         for name, dims in DAYS_CUBES:
-            con.execute(f"CREATE TABLE {name} AS {days_sql(d, dims)}")
+            if name != finest:
+                con.execute(f"CREATE TABLE {name} AS {days_sql(d, dims, finest)}")
             built.append((name, DAYS_GRAIN, dims))
-        con.execute(f"DROP TABLE {TD_TABLE}")
-    x_types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {X_TABLE}").fetchall()}
-    _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, _floats(x_types))}", params)
-    _run(con, f"CREATE TABLE {EVENT_DETAIL} AS {sqlgen.with_ctes(event_ctes(d), event_detail_sql(d))}", params)
-    con.execute(f"DROP TABLE {X_TABLE}")
+    _run(con, f"CREATE TABLE {EVENT_DETAIL} AS {event_detail_sql(d)}", params)
+    for name in dict(events):
+        con.execute(f"DROP TABLE {name}")
     return built
 
 

@@ -121,8 +121,10 @@ def _trial_cubes(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
     out[st.ERR_TABLE] = _view(spark, st.ERR_TABLE, st.err_sql(d))
     last = spark.sql(st.last_month_sql(d)).first()
     maxm = 0 if last is None or last[0] is None else int(last[0])
-    # the enriched closed cases (reference enrichment), once for the closed and the histogram rows
-    x = _view(spark, st.X_TABLE, st.enriched_sql(d), cache=True)
+    # the enriched closed cases (reference enrichment) into the closed detail, from which the closed
+    # rows of the finest cube and the histograms are aggregated
+    x = _view(spark, st.X_TABLE, st.enriched_sql(d))
+    out[st.CLOSED_DETAIL] = _view(spark, st.CLOSED_DETAIL, st.closed_detail_sql(d, _floats(x)), cache=True)
     ctes, parts = st.full_sql(d, maxm)
     for name, sql in ctes:
         _view(spark, name, sql, cache=name in st.REUSED_CTES)
@@ -138,7 +140,6 @@ def _trial_cubes(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
         _view(spark, st.TD_TABLE, hists, cache=True)
         for name, dims in st.DAYS_CUBES:
             out[name] = _view(spark, name, st.days_sql(d, dims))
-    out[st.CLOSED_DETAIL] = _view(spark, st.CLOSED_DETAIL, st.closed_detail_sql(d, _floats(x)))
     out[st.EVENT_DETAIL] = _view(spark, st.EVENT_DETAIL, st.event_detail_sql(d))  # ev0, fo: views above
     return out
 

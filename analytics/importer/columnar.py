@@ -21,7 +21,11 @@ same report on the bad-input corpus and on generated files with injected errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from itertools import repeat
 
@@ -162,12 +166,18 @@ class _Columns:
     def __init__(self, checker: _Validator, cells: dict[str, pa.Array], n: int) -> None:
         self.v, self.cells, self.n = checker, cells, n
         self.ok = np.ones(n, dtype=bool)
+        self._lock = threading.Lock()  # the checks of independent columns run in two threads
         self.out: dict[str, pa.Array | np.ndarray] = {}  # full-length values of the ok rows
         # Corrections and notes of the ok rows, per step: (group of each row, fixes and notes per group).
         self.messages: list[tuple[np.ndarray, list[list[Problem]], list[list[Problem]]]] = []
         self._codes: dict[str, np.ndarray] = {}
         # Values of the group steps: (value per group, group of each row); the last step's wins.
         self.by_group: dict[str, tuple[pa.Array, np.ndarray]] = {}
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Rows outside ``mask`` need the row path (``ok &= mask``, one thread at a time)."""
+        with self._lock:
+            self.ok &= mask
 
     def missing(self, key: str, plain: np.ndarray | None = None) -> np.ndarray:
         """Where a target's cell is empty (everywhere when the file has no such column).
@@ -204,7 +214,7 @@ class _Columns:
             limit = FIELD_MAX_CHARS.get(key, DEFAULT_MAX_CHARS)
             if (pc.max(pc.binary_length(arr)).as_py() or 0) <= limit:  # bytes >= characters: all short enough
                 continue
-            self.ok &= _np(pc.less_equal(pc.utf8_length(arr), limit))
+            self.keep(_np(pc.less_equal(pc.utf8_length(arr), limit)))
 
     def parties(self) -> None:
         """Party names/credit codes -> keyed pseudonyms, once per distinct (name, code) of a side.
@@ -230,11 +240,11 @@ class _Columns:
                 company.append(r.rec.get(f"{side}_kind") == "企业")
             has = np.array([m is not None for m in made], dtype=bool)[groups]
             made_key = np.array([m if m is not None else 0 for m in made], dtype=np.int64)[groups]
-            self.ok &= ~np.array(noted, dtype=bool)[groups]
+            self.keep(~np.array(noted, dtype=bool)[groups])
             column = self.out[f"{side}_key"]
             given = ~_np(pc.is_null(column))
             stored = _np(pc.fill_null(column, 0))
-            self.ok &= ~(has & given & (stored != made_key))  # the row path notes the disagreement
+            self.keep(~(has & given & (stored != made_key)))  # the row path notes the disagreement
             self.out[f"{side}_key"] = pa.array(np.where(has, made_key, stored), mask=~(has | given), type=pa.int64())
             self.company[side] = np.array(company, dtype=bool)[groups]
 
@@ -251,7 +261,7 @@ class _Columns:
                 for c, p in zip(parsed, values, strict=True)
             ]
         )
-        self.ok &= plain & good[idx]
+        self.keep(plain & good[idx])
         self.cn_idx, self.cn = idx, parsed
         self.cn_year = np.array([c.year if isinstance(c, CaseNumber) else 0 for c in parsed])[idx]
 
@@ -293,13 +303,13 @@ class _Columns:
 
             values, present, good = self._number(key, pattern, pa.float64(), parse)
             good &= ~present | (values <= MAX_AMOUNT)
-            self.ok &= good
+            self.keep(good)
             self.out[key] = pa.array(values, mask=~present)
 
     def keys(self) -> None:
         for key in ("plaintiff_key", "defendant_key"):
             values, present, good = self._number(key, _INT_RE, pa.int64(), lambda s, k=key: _parse_int(s, k))
-            self.ok &= good
+            self.keep(good)
             self.out[key] = pa.array(values, mask=~present, type=pa.int64())
 
     def coordinates(self) -> None:
@@ -308,7 +318,7 @@ class _Columns:
         swapped = (lon >= 3) & (lon <= 54) & (lat >= 73) & (lat <= 136)
         inside = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
         both = lon_p & lat_p
-        self.ok &= lon_ok & lat_ok & (both | (~lon_p & ~lat_p)) & (~both | (~swapped & inside))
+        self.keep(lon_ok & lat_ok & (both | (~lon_p & ~lat_p)) & (~both | (~swapped & inside)))
         self.lon_present = both
         self.lon = np.where(both, lon, np.nan)
         self.lat = np.where(both, lat, np.nan)
@@ -327,7 +337,7 @@ class _Columns:
             [isinstance(parse_case_number(p + "1号", today=v.today, first_year=v.first_year), CaseNumber)
              for p in values]
         )
-        self.ok &= miss | (plain & good[idx])
+        self.keep(miss | (plain & good[idx]))
         self.out["origin_case_no"] = pc.if_else(pa.array(miss), pa.scalar(None, pa.string()), arr)
 
     def dates(self) -> None:
@@ -336,7 +346,7 @@ class _Columns:
         fine = np.array([isinstance(g, date) for g in got])
         days = np.array([_days(g) if isinstance(g, date) else 0 for g in got], dtype=np.int64)
         years = np.array([g.year if isinstance(g, date) else 0 for g in got])
-        self.ok &= fine[idx] & (years[idx] == self.cn_year)
+        self.keep(fine[idx] & (years[idx] == self.cn_year))
         self.filed_days = days[idx]
         self.filed_obj = (idx, got)
         self.closed_present = np.zeros(self.n, dtype=bool)
@@ -347,7 +357,7 @@ class _Columns:
             present = np.array([isinstance(g, date) for g in cgot])
             cdays = np.array([_days(g) if isinstance(g, date) else 0 for g in cgot], dtype=np.int64)
             self.closed_present, self.closed_days = present[cidx], cdays[cidx]
-            self.ok &= cfine[cidx] & (~self.closed_present | (self.closed_days >= self.filed_days))
+            self.keep(cfine[cidx] & (~self.closed_present | (self.closed_days >= self.filed_days)))
 
     def versions(self) -> None:
         self.version: tuple[np.ndarray, list[date | None]] | None = None
@@ -464,17 +474,41 @@ class _Columns:
             results.append({k: r.rec.get(k) for k in self._RESULT_KEYS})
         self._apply(pos, groups, done, results, self._RESULT_KEYS)
 
-    def run(self, progress: Progress) -> None:
-        self.lengths()
-        self.case_numbers()
-        self.dates()
-        self.versions()
-        progress(0.15, "按列校验 / checking columns")
-        self.amounts()
-        self.keys()
-        self.parties()
-        self.coordinates()
-        self.origins()
+    def _encode_groups(self) -> None:
+        """Dictionary codes of the cells the group steps combine (cached for them)."""
+        for key in dict.fromkeys((*self._VALUE_KEYS, *self._CAUSE_KEYS, *self._COURT_KEYS)):
+            if key in self.cells:
+                self.codes(key)
+
+    def run(self, progress: Progress, pool: ThreadPoolExecutor | None = None) -> None:
+        """Every check; ``pool``: a second thread for the checks of independent columns.
+
+        Those checks only narrow ``ok`` (an AND, in any order) and set values of their own
+        columns; most of their time is in Arrow and numpy, which release the GIL. The group
+        steps after them pick rows by ``ok`` and run one after another.
+        """
+        def first() -> None:
+            self.case_numbers()
+            self.dates()  # after case_numbers: the filing year must match the case number's
+            self.versions()
+            progress(0.15, "按列校验 / checking columns")
+            self.origins()
+            self.lengths()
+            self._encode_groups()
+
+        def second() -> None:
+            self.amounts()
+            self.keys()
+            self.parties()  # after keys: a key column is compared with the name's pseudonym
+            self.coordinates()
+
+        if pool is None:
+            first()
+            second()
+        else:
+            other = pool.submit(second)
+            first()
+            other.result()
         progress(0.3, "按列校验 / checking columns")
         self.values()
         self.causes()
@@ -562,14 +596,54 @@ def validate_columns(
     if check_mapping(mapping, names) or n == 0:  # nothing to check column-wise
         return validate(cols.frame(), mapping, causes=causes, origin_lookup=origin_lookup, today=today,
                         progress=progress, first_year=first_year, secret=secret)
+    with _no_gc(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as pool:
+        return _validate_columns(cols, mapping, causes, origin_lookup, today, progress, first_year, secret, pool)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: the checks make millions of small acyclic objects
+    (cells, dates, problems) and its passes over them cost ~5% of a 1M-row import for nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _validate_columns(
+    cols: Columns,
+    mapping: dict[str, str],
+    causes: Mapping[str, str] | None,
+    origin_lookup: Callable[[list[str]], Mapping[str, int]] | None,
+    today: date,
+    progress: Progress,
+    first_year: int | None,
+    secret: Callable[[], bytes] | None,
+    pool: ThreadPoolExecutor,
+) -> ValidationResult:
+    """``validate_columns`` after its checks of the mapping; ``pool``: a second core for Arrow work.
+
+    While the row path (Python, holding the GIL) checks the rows that need a message, the
+    second thread builds the accepted table of every clean row and hashes their case numbers
+    (Arrow, which releases the GIL); duplicates found later only filter that table.
+    """
+    names = cols.table.column_names
+    n = cols.table.num_rows
     notes = unmapped_notes(mapping, names)
     src, checker = prepare(mapping, names, notes, causes, today, first_year, secret)
     cells = {t: _array(cols.table.column(s)) for t, s in src.items()}
     fast = _Columns(checker, cells, n)
-    fast.run(progress)
+    fast.run(progress, pool)
     labels = cols.labels
     # The row path for every row that needs a message.
     slow = np.flatnonzero(~fast.ok)
+    clean = np.flatnonzero(fast.ok)
+    clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
+    unique_job = pool.submit(lambda: len(pc.unique(clean_case)))
+    table_job = pool.submit(fast.table, clean)
     targets = list(src)
     rows: list[_Row] = []
     if len(slow):
@@ -585,15 +659,15 @@ def validate_columns(
             rows.append(row)
             if i % step == 0:
                 progress(0.35 + 0.4 * i / len(slow), f"逐行检查第 {i + 1}/{len(slow)} 行 / row {i + 1} of {len(slow)}")
-    clean = np.flatnonzero(fast.ok)
-    clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
     wanted = origins_wanted(rows)
     if wanted:
         _resolve_origins(rows, origin_lookup, _file_districts(wanted, clean, clean_case, fast, slow, rows))
     # Duplicate case numbers among valid rows: the latest version stamp, else the last row, wins.
     clean_days, clean_dates = _clean_versions(fast, clean)
     lost: dict[int, tuple[str, str]] = {}
-    for where, kept_label, by_version in _duplicates(clean, clean_case, clean_days, slow, rows, labels):
+    unique_clean = unique_job.result()
+    for where, kept_label, by_version in _duplicates(clean, clean_case, clean_days, slow, rows, labels,
+                                                     unique_clean):
         why_zh, why_en = ("修改日期较晚", "later modification date") if by_version else ("最后出现", "last occurrence")
         zh = f"案号与第 {kept_label} 行重复, 保留{why_zh}的第 {kept_label} 行"
         en = f"same case number as row {kept_label}, which is kept ({why_en})"
@@ -613,7 +687,14 @@ def validate_columns(
         for key, stamp in zip(clean_case.take(pa.array(stamped)).to_pylist(), clean_dates[stamped], strict=True):
             versions[key] = stamp
     kept_clean = clean[kept_mask]
-    accepted = fast.table(kept_clean)
+    accepted = table_job.result()  # every clean row's record, built meanwhile
+    del table_job
+    if lost:
+        if fast.company:  # the party kinds' type depends on the rows taken: built again for these
+            del accepted
+            accepted = fast.table(kept_clean)
+        else:
+            accepted = accepted.filter(pa.array(kept_mask))
     if records:  # row-path records go back to their place in the file, a column at a time
         slow_accepted = records_table([r.rec for _, r in records])
         order = pa.array(np.argsort(np.concatenate([kept_clean, [p for p, _ in records]]), kind="stable"))
@@ -695,11 +776,23 @@ def _duplicates(
     slow: np.ndarray,
     rows: list[_Row],
     labels: np.ndarray,
+    unique_clean: int | None = None,
 ) -> list[tuple[int | _Row, int, bool]]:
-    """Rows that repeat a valid row's case number and lose to it: (clean index or row, kept label, by version)."""
+    """Rows that repeat a valid row's case number and lose to it: (clean index or row, kept label, by version).
+
+    ``unique_clean``: the number of distinct ``clean_case`` when known (then no other hashing
+    is needed when the row path accepted no row).
+    """
     valid = _valid_slow(slow, rows)
-    keys = pa.concat_arrays([clean_case.cast(pa.string()),
-                             pa.array([str(r.rec["case_no"]) for _, r in valid], type=pa.string())])
+    slow_keys = pa.array([str(r.rec["case_no"]) for _, r in valid], type=pa.string())
+    # No repeat among the clean rows nor among the others, nor between them (a hash of the few only)?
+    if (
+        unique_clean == len(clean_case)
+        and len(pc.unique(slow_keys)) == len(slow_keys)
+        and (not valid or not pc.any(pc.is_in(clean_case, value_set=slow_keys)).as_py())
+    ):
+        return []
+    keys = pa.concat_arrays([clean_case.cast(pa.string()), slow_keys])
     if len(pc.unique(keys)) == len(keys):  # (unique: ~3x faster than count_distinct on 1M case numbers)
         return []
     none_days = _days(date.min)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -462,13 +463,17 @@ def _byte_counts(raw: bytes) -> tuple[int, int]:
 def _combined(table: pa.Table) -> pa.Table:
     """One chunk per column, a column at a time (the chunks of each freed as it is copied)."""
     names = table.column_names
-    parts = [table.column(i) for i in range(table.num_columns)]
+    parts: list[pa.ChunkedArray | None] = [table.column(i) for i in range(table.num_columns)]
     del table
-    out: list[pa.Array] = []
-    for i, col in enumerate(parts):
-        parts[i] = None  # type: ignore[call-overload]
-        out.append(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks())
-        del col
+
+    def one(i: int) -> pa.Array:
+        col = parts[i]
+        parts[i] = None
+        assert col is not None
+        return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import") as pool:  # Arrow copies without the GIL
+        out = list(pool.map(one, range(len(parts))))
     return pa.table(out, names=names)
 
 
