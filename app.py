@@ -4,9 +4,9 @@ import streamlit as st
 
 import geodata
 from analytics import maps
-from ui import charts, deck
+from ui import deck, svg_charts
 from ui.shell import select_district, setup_page, synthetic_banner, url_choice, url_toggle
-from ui.widgets import chart, download_buttons, legend
+from ui.widgets import download_buttons, legend, svg
 
 # The district table for the gate: counts, and the figures computed from them (外部 users).
 DISTRICT_SPEC = maps.DISTRICT_SPEC
@@ -77,9 +77,9 @@ with right:
     if withheld:
         st.caption(f"{place}的案件数不公开（少于 {ctx.rules.threshold} 件或可由其推算）。 / Not published.")
     else:
-        chart(charts.monthly_line, ctx.chart_data(ctx.run(maps.monthly_trend, flt), "月度趋势"))
-        chart(charts.cause_bars, ctx.chart_data(ctx.run(maps.top_causes, flt, 10), "主要案由"),
-              f"{place} · 主要案由/罪名")
+        svg(svg_charts.monthly_line(ctx.chart_data(ctx.run(maps.monthly_trend, flt), "月度趋势")))
+        svg(svg_charts.cause_bars(ctx.chart_data(ctx.run(maps.top_causes, flt, 10), "主要案由"),
+                                  f"{place} · 主要案由/罪名"))
 
 with st.expander("区县数据表 / District table"):
     st.dataframe(table if gated is None else gated.display, hide_index=True, width="stretch")

@@ -126,7 +126,7 @@ def test_download_files_are_made_on_click_not_on_every_run(monkeypatch: pytest.M
 
 def test_map_page_still_has_its_parts(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cached map page draws what it drew before: 4 figures, the map with its layers, the
-    legend, two charts, the district table (every district) and its two downloads."""
+    legend, two charts (inline SVG), the district table (every district) and its two downloads."""
     monkeypatch.setenv("SHUZHU_DB", str(small_store))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception
@@ -134,7 +134,9 @@ def test_map_page_still_has_its_parts(small_store: Path, monkeypatch: pytest.Mon
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert {"districts", "district_labels"} <= {la["id"] for la in spec["layers"]}
     assert any("案件数" in m.value and "rgb" in m.value for m in at.markdown)  # the legend
-    assert len(at.get("vega_lite_chart")) == 2
+    assert not at.get("vega_lite_chart")  # the two charts are inline SVG (ui/svg_charts.py)
+    charts = [m.value for m in at.markdown if "<svg" in m.value]
+    assert len(charts) == 2 and "月度新收案件" in charts[0] and "主要案由/罪名" in charts[1]
     assert len(at.get("download_button")) == 2
     assert set(geodata.district_names()[a] for a in geodata.DISTRICT_ADCODES) <= set(at.dataframe[0].value["区县"])
     assert any("点击区县查看详情" in c.value for c in at.caption)

@@ -107,6 +107,11 @@ def legend(items: list[tuple[str, tuple[int, int, int]]], title: str) -> None:
     st.markdown(f'<div style="font-size:0.95rem"><b>{title}</b>：{cells}</div>', unsafe_allow_html=True)
 
 
+def svg(markup: str) -> None:
+    """An inline SVG chart (``ui.svg_charts``) at the width of its column."""
+    st.markdown(f'<div style="margin-bottom:0.75rem">{markup}</div>', unsafe_allow_html=True)
+
+
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=6 * 3600)
 def _vega_spec(module: str, name: str, df: pd.DataFrame, args: tuple[Any, ...]) -> dict[str, Any]:
     """The Vega-Lite spec Streamlit would make of ``module.name(df, *args)``, shared by sessions.
