@@ -35,9 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from h3.api import basic_int as h3_int
 
+try:  # the C function that h3.api.basic_int.latlng_to_cell returns as is (~30% of its time is the wrapper)
+    from h3._cy import latlng_to_cell as _latlng_to_cell
+except ImportError:  # pragma: no cover - another h3 layout
+    _latlng_to_cell = h3_int.latlng_to_cell
+
 from analytics import codes, schema
 from analytics.casenumber import SPECIALISED, TYPE_CODES, CaseNumber, Problem, parse_case_number
-from analytics.dates import is_missing
 from analytics.importer.columns import check_mapping, guess_mapping
 from analytics.importer.errors import ACCEPTED, CORRECTED, REJECTED
 from analytics.importer.load import absent_columns
@@ -63,6 +67,7 @@ from analytics.importer.values import (
     MAX_AMOUNT,
     _parse_int,
     _parse_number,
+    is_missing,
     parse_amount,
 )
 
@@ -154,7 +159,7 @@ def h3_column(lon: np.ndarray, lat: np.ndarray) -> pa.Array:
     """H3 cells (resolution of the schema) of coordinates; null where one is missing (NaN)."""
     ok = ~(np.isnan(lon) | np.isnan(lat))
     out = np.zeros(len(lon), dtype=np.uint64)
-    cell, res = h3_int.latlng_to_cell, schema.H3_RESOLUTION
+    cell, res = _latlng_to_cell, schema.H3_RESOLUTION
     cells = map(cell, lat[ok].tolist(), lon[ok].tolist(), repeat(res))  # no list of Python ints in between
     out[ok] = np.fromiter(cells, dtype=np.uint64, count=int(ok.sum()))
     return pa.array(out, mask=~ok, type=pa.uint64())

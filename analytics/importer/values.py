@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -13,15 +14,32 @@ import numpy as np
 
 from analytics import codes
 from analytics.casenumber import Problem
-from analytics.dates import is_missing
+from analytics.dates import is_missing as _is_missing_any
 from analytics.importer.columns import TARGET_LABELS
 
 # --- controlled values -----------------------------------------------------------------------
 
 
+def is_missing(value: object) -> bool:
+    """``dates.is_missing``, a text cell (nearly every cell of a CSV) decided without the other tests."""
+    if type(value) is str:
+        return value.strip() == ""
+    return _is_missing_any(value)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_text(value: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
+
+
 def _norm(value: object) -> str:
-    """A cell as compact text (NFKC, no whitespace)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    """A cell as compact text (NFKC, no whitespace); text cells (few distinct ones) from a cache."""
+    if type(value) is str:
+        return _norm_text(value)
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
 def _variants(table: dict[str, str]) -> dict[str, str]:
@@ -179,6 +197,7 @@ FIELD_MAX_CHARS: dict[str, int] = {
     "defendant_code": 40,
 }
 DEFAULT_MAX_CHARS = 100
+SHORTEST_LIMIT = min(DEFAULT_MAX_CHARS, *FIELD_MAX_CHARS.values())  # text this short fits every field
 
 
 def too_long(key: str, value: object) -> Problem | None:
