@@ -262,8 +262,13 @@ class SparkDialect(_Common):
         columns = [list(self.params[p]) for _c, p, _t in cols]  # type: ignore[call-overload]
         rows = []
         for values in zip(*columns, strict=True):
-            rows.append("(" + ", ".join(
-                self.null(t) if v is None else literal(v) for v, (_c, _p, t) in zip(values, cols, strict=True)) + ")")
+            rows.append(
+                "("
+                + ", ".join(
+                    self.null(t) if v is None else literal(v) for v, (_c, _p, t) in zip(values, cols, strict=True)
+                )
+                + ")"
+            )
         return f"SELECT * FROM VALUES {', '.join(rows)} AS t({', '.join(c for c, _p, _t in cols)})"
 
     def case_columns(self) -> str:
@@ -293,8 +298,7 @@ DUCKDB: Dialect = DuckDBDialect()
 Item = str | tuple[str, str]  # a grouping key (expression, alias), or a rendered aggregate/constant
 
 
-def grouped(d: Dialect, items: Sequence[Item], source: str, where: str | None = None,
-            having: str | None = None) -> str:
+def grouped(d: Dialect, items: Sequence[Item], source: str, where: str | None = None, having: str | None = None) -> str:
     """SELECT ``items`` FROM ``source`` grouped by its keys (the (expression, alias) items)."""
     cols = [(it[0] if it[0] == it[1] else f"{it[0]} AS {it[1]}") if isinstance(it, tuple) else it for it in items]
     keys = [it[0] for it in items if isinstance(it, tuple)]
@@ -316,8 +320,12 @@ def with_ctes(ctes: Sequence[tuple[str, str]], body: str) -> str:
 
 # --- the per-case enrichment (indicator ingredients) --------------------------------------------
 
-_LIM_COLS = (("l_type", "lim_type", "VARCHAR"), ("l_qual", "lim_qual", "VARCHAR"),
-             ("l_n", "lim_n", "INTEGER"), ("l_unit", "lim_unit", "VARCHAR"))
+_LIM_COLS = (
+    ("l_type", "lim_type", "VARCHAR"),
+    ("l_qual", "lim_qual", "VARCHAR"),
+    ("l_n", "lim_n", "INTEGER"),
+    ("l_unit", "lim_unit", "VARCHAR"),
+)
 
 
 def enrich_ctes(d: Dialect, source: str, key: str | None, closed_cond: str) -> str:

@@ -89,13 +89,19 @@ class Cube:
 # at 10M cases (generator v1): m_full 399k, m_cause 69k, m_court 51k, m_small 5.6k rows;
 # h_full 2.7M, h_cause 1.07M, h_court 692k, h_small 135k rows (the case table: 10M).
 CUBES: tuple[Cube, ...] = (
-    Cube("summary_m_full", "month",
-         ("adcode", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending")),
+    Cube(
+        "summary_m_full",
+        "month",
+        ("adcode", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending"),
+    ),
     Cube("summary_m_cause", "month", ("adcode", "category", "cause_group", "cause", "pending")),
     Cube("summary_m_court", "month", ("adcode", "court_code", "category", "procedure", "outcome", "pending")),
     Cube("summary_m_small", "month", ("adcode", "category", "pending")),
-    Cube("summary_h_full", "year",
-         ("h3c", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending")),
+    Cube(
+        "summary_h_full",
+        "year",
+        ("h3c", "court_code", "category", "cause_group", "cause", "procedure", "outcome", "pending"),
+    ),
     Cube("summary_h_cause", "year", ("h3c", "category", "cause_group", "cause")),
     Cube("summary_h_court", "year", ("h3c", "court_code", "category", "procedure", "outcome", "pending")),
     Cube("summary_h_small", "year", ("h3c", "category")),
@@ -149,8 +155,10 @@ H3_TABLE = "_summary_h3"  # dense codes of the H3 cells present (a temp table / 
 
 def h3_codes_sql(d: sqlgen.Dialect) -> str:
     """``H3_TABLE``: dense codes for the H3 cells present, in id order."""
-    return (f"SELECT h3_r7, {d.cast('row_number() OVER (ORDER BY h3_r7) - 1', 'INTEGER')} AS h3c "
-            f"FROM (SELECT DISTINCT h3_r7 FROM {d.cases} WHERE h3_r7 IS NOT NULL)")
+    return (
+        f"SELECT h3_r7, {d.cast('row_number() OVER (ORDER BY h3_r7) - 1', 'INTEGER')} AS h3c "
+        f"FROM (SELECT DISTINCT h3_r7 FROM {d.cases} WHERE h3_r7 IS NOT NULL)"
+    )
 
 
 def h3_dict_sql() -> str:
@@ -165,14 +173,41 @@ def map_cubes_sql(d: sqlgen.Dialect) -> list[tuple[str, str]]:
     count = "CAST(count(*) AS INTEGER) AS n"
     m_full, h_full = CUBES[0], CUBES[4]
     out = [
-        (m_full.name,
-         grouped(d, [(d.cast(d.month("filed_date"), "SMALLINT"), "m"), ("adcode", "adcode"), *codes,
-                     ("closed_date IS NULL", "pending"), count], d.cases) + " " + d.order_by("m, adcode")),
-        (h_full.name,
-         f"""SELECT a.y, h.h3c, {", ".join("a." + c for c in ENUM_DIMS)}, a.pending, a.n
-             FROM ({grouped(d, [(d.cast("year(filed_date)", "SMALLINT"), "y"), ("h3_r7", "h3_r7"), *codes,
-                                ("closed_date IS NULL", "pending"), count], d.cases, "h3_r7 IS NOT NULL")}) a
-             JOIN {H3_TABLE} h USING (h3_r7) {d.order_by("a.y, h.h3c")}"""),
+        (
+            m_full.name,
+            grouped(
+                d,
+                [
+                    (d.cast(d.month("filed_date"), "SMALLINT"), "m"),
+                    ("adcode", "adcode"),
+                    *codes,
+                    ("closed_date IS NULL", "pending"),
+                    count,
+                ],
+                d.cases,
+            )
+            + " "
+            + d.order_by("m, adcode"),
+        ),
+        (
+            h_full.name,
+            f"""SELECT a.y, h.h3c, {", ".join("a." + c for c in ENUM_DIMS)}, a.pending, a.n
+             FROM ({
+                grouped(
+                    d,
+                    [
+                        (d.cast("year(filed_date)", "SMALLINT"), "y"),
+                        ("h3_r7", "h3_r7"),
+                        *codes,
+                        ("closed_date IS NULL", "pending"),
+                        count,
+                    ],
+                    d.cases,
+                    "h3_r7 IS NOT NULL",
+                )
+            }) a
+             JOIN {H3_TABLE} h USING (h3_r7) {d.order_by("a.y, h.h3c")}""",
+        ),
     ]
     for cube in CUBES:
         if cube in (m_full, h_full):
@@ -271,8 +306,7 @@ class Info:
         same = f"count(*) = {int(self.n_cases)}"
         if self.data_version != NO_META:
             want = "NULL" if self.data_version == NO_VERSION else f"'{self.data_version}'"
-            same += (f" AND (SELECT max(value) FROM meta WHERE key = '{DATA_VERSION_KEY}') "
-                     f"IS NOT DISTINCT FROM {want}")
+            same += f" AND (SELECT max(value) FROM meta WHERE key = '{DATA_VERSION_KEY}') IS NOT DISTINCT FROM {want}"
         return same
 
     def fresh_sql(self) -> str:
@@ -281,8 +315,7 @@ class Info:
 
     def guard(self) -> str:
         """A predicate that raises when the data changed since the summary was built."""
-        return (f"(SELECT CASE WHEN {self._fresh_condition()} THEN true "
-                f"ELSE error('summary is stale') END FROM cases)")
+        return f"(SELECT CASE WHEN {self._fresh_condition()} THEN true ELSE error('summary is stale') END FROM cases)"
 
 
 # Never raises (a missing table would abort the caller's transaction): a catalog lookup.
@@ -390,8 +423,9 @@ def _predicate(inf: Info, flt: CaseFilter, district: bool) -> tuple[str, set[str
     return (" AND ".join(clauses) or "TRUE"), need
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, *, numpy: bool = False,
-         params: dict[str, object] | None = None) -> Any:
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, *, numpy: bool = False, params: dict[str, object] | None = None
+) -> Any:
     """Rows (or numpy columns) of a cube query; None when the guard found the summary stale.
 
     ``params``: named parameters; only those the SQL refers to as ``$name`` are passed.
@@ -495,8 +529,7 @@ def window_counts(
             return None
         _accumulate(out, rows)
     if partial:
-        _accumulate(out, _partial_rows(con, flt, windows, sorted(partial), district=district,
-                                       by_adcode=by_adcode))
+        _accumulate(out, _partial_rows(con, flt, windows, sorted(partial), district=district, by_adcode=by_adcode))
     return out
 
 
@@ -546,8 +579,11 @@ def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFra
     if cube is None or flt.year_from > flt.year_to:
         return None
     lo, hi = flt.year_from * 12, flt.year_to * 12 + 11
-    rows = _run(con, f"""SELECT m, sum(n) FROM {cube}
-                         WHERE {pred} AND m BETWEEN {lo} AND {hi} AND {inf.guard()} GROUP BY m""")
+    rows = _run(
+        con,
+        f"""SELECT m, sum(n) FROM {cube}
+                         WHERE {pred} AND m BETWEEN {lo} AND {hi} AND {inf.guard()} GROUP BY m""",
+    )
     if rows is None:
         return None
     counts = np.zeros(hi - lo + 1, dtype="int64")
@@ -569,9 +605,12 @@ def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> 
     if cube is None:
         return None
     lo, hi = flt.year_from * 12, flt.year_to * 12 + 11
-    rows = _run(con, f"""SELECT cause, cause_group, sum(n) FROM {cube}
+    rows = _run(
+        con,
+        f"""SELECT cause, cause_group, sum(n) FROM {cube}
                          WHERE {pred} AND m BETWEEN {lo} AND {hi} AND {inf.guard()}
-                         GROUP BY cause, cause_group""")
+                         GROUP BY cause, cause_group""",
+    )
     if rows is None:
         return None
     cause = np.array([r[0] for r in rows], dtype="int64")
@@ -580,12 +619,14 @@ def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> 
     # ORDER BY cases DESC, cause (the name, in string order) LIMIT n; share of the total.
     order = np.lexsort((inf.ranks["cause"][cause], -cases))[:n] if len(rows) else np.array([], dtype="int64")
     total = float(cases.sum())
-    return pd.DataFrame({
-        "cause": _strings(inf.names["cause"][cause[order]]),
-        "cause_group": _strings(inf.names["cause_group"][group[order]]),
-        "cases": cases[order],
-        "share": cases[order].astype("float64") / total if len(rows) else np.array([], dtype="float64"),
-    })
+    return pd.DataFrame(
+        {
+            "cause": _strings(inf.names["cause"][cause[order]]),
+            "cause_group": _strings(inf.names["cause_group"][group[order]]),
+            "cases": cases[order],
+            "share": cases[order].astype("float64") / total if len(rows) else np.array([], dtype="float64"),
+        }
+    )
 
 
 def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame | None:
@@ -597,19 +638,25 @@ def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int 
     cube = inf.cube("year", need | {"h3c"})
     if cube is None:
         return None
-    got = _run(con, f"""SELECT h3c, sum(n)::BIGINT AS n FROM {cube}
+    got = _run(
+        con,
+        f"""SELECT h3c, sum(n)::BIGINT AS n FROM {cube}
                         WHERE {pred} AND y BETWEEN {int(flt.year_from)} AND {int(flt.year_to)}
                           AND {inf.guard()}
-                        GROUP BY h3c HAVING sum(n) >= {int(min_count)}""", numpy=True)
+                        GROUP BY h3c HAVING sum(n) >= {int(min_count)}""",
+        numpy=True,
+    )
     if got is None:
         return None
     code = np.asarray(got["h3c"], dtype="int64")
     cases = np.asarray(got["n"], dtype="int64")
     order = np.argsort(inf.ranks["h3"][code], kind="stable") if len(code) else code
-    return pd.DataFrame({
-        "h3": _strings(inf.names["h3"][code[order]]),
-        "cases": cases[order],
-    })
+    return pd.DataFrame(
+        {
+            "h3": _strings(inf.names["h3"][code[order]]),
+            "cases": cases[order],
+        }
+    )
 
 
 def main() -> None:

@@ -64,8 +64,8 @@ def quarter(col: str) -> str:
 def series_threshold(dims: frozenset[str]) -> int | None:
     """The ``min_cases`` threshold recorded in a series table's dimensions (None if absent)."""
     for d in dims:
-        if d.startswith(MIN_CASES_DIM) and d[len(MIN_CASES_DIM):].isdigit():
-            return int(d[len(MIN_CASES_DIM):])
+        if d.startswith(MIN_CASES_DIM) and d[len(MIN_CASES_DIM) :].isdigit():
+            return int(d[len(MIN_CASES_DIM) :])
     return None
 
 
@@ -85,19 +85,42 @@ def tables_sql(d: sqlgen.Dialect) -> list[tuple[str, str]]:
     text = ", ".join(c if d.text(c) == c else f"{d.text(c)} AS {c}" for c in SELECTION_COLUMNS)
     parts = []
     for basis, col in ((FILED, "filed_date"), (CLOSED, "closed_date")):
-        parts.append(grouped(d, [f"{d.cast(str(basis), 'TINYINT')} AS basis", (d.cast(quarter(col), "SMALLINT"), "p"),
-                                 ("adcode", "adcode"), *cols, "CAST(count(*) AS BIGINT) AS n"],
-                             d.cases, None if basis == FILED else f"{col} IS NOT NULL"))
-    counts = (f"SELECT basis, p, adcode, {text}, n FROM ({' UNION ALL '.join(parts)}) "
-              f"{d.order_by(ORDER[COUNTS_TABLE])}")
-    repeat = grouped(d, [("year(filed_date)", "y"), ("defendant_key", "k")], d.cases,
-                     "defendant_key IS NOT NULL", f"count(*) >= {int(SERIES_MIN_CASES)}")
-    inner = grouped(d, [(d.cast(quarter("c.filed_date"), "SMALLINT"), "p"), ("c.defendant_key", "k"),
-                        ("c.adcode", "adcode"), *((f"c.{x}", x) for x in SELECTION_COLUMNS),
-                        "CAST(count(*) AS BIGINT) AS n"],
-                    f"{d.cases} c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key")
-    series = sqlgen.with_ctes([("r", repeat)], f"SELECT p, k, adcode, {text}, n FROM ({inner}) "
-                              f"{d.order_by(ORDER[SERIES_TABLE])}")
+        parts.append(
+            grouped(
+                d,
+                [
+                    f"{d.cast(str(basis), 'TINYINT')} AS basis",
+                    (d.cast(quarter(col), "SMALLINT"), "p"),
+                    ("adcode", "adcode"),
+                    *cols,
+                    "CAST(count(*) AS BIGINT) AS n",
+                ],
+                d.cases,
+                None if basis == FILED else f"{col} IS NOT NULL",
+            )
+        )
+    counts = f"SELECT basis, p, adcode, {text}, n FROM ({' UNION ALL '.join(parts)}) {d.order_by(ORDER[COUNTS_TABLE])}"
+    repeat = grouped(
+        d,
+        [("year(filed_date)", "y"), ("defendant_key", "k")],
+        d.cases,
+        "defendant_key IS NOT NULL",
+        f"count(*) >= {int(SERIES_MIN_CASES)}",
+    )
+    inner = grouped(
+        d,
+        [
+            (d.cast(quarter("c.filed_date"), "SMALLINT"), "p"),
+            ("c.defendant_key", "k"),
+            ("c.adcode", "adcode"),
+            *((f"c.{x}", x) for x in SELECTION_COLUMNS),
+            "CAST(count(*) AS BIGINT) AS n",
+        ],
+        f"{d.cases} c JOIN r ON r.y = year(c.filed_date) AND r.k = c.defendant_key",
+    )
+    series = sqlgen.with_ctes(
+        [("r", repeat)], f"SELECT p, k, adcode, {text}, n FROM ({inner}) {d.order_by(ORDER[SERIES_TABLE])}"
+    )
     return [(COUNTS_TABLE, counts), (SERIES_TABLE, series)]
 
 

@@ -143,11 +143,30 @@ def detail_columns() -> list[str]:
 
 # Per-case columns of ``x`` (queries._enrich_ctes) that an ingredient may read; the dimensions and
 # dates are stored anyway.
-_X_COLUMNS = frozenset({
-    "proc", "cat", "tcode", "outc", "days", "amount", "amount_recovered", "eff_amount", "eff_recovered",
-    "lim_known", "lim_ok", "fi_challenged", "fi_appealed", "fi_reversed", "is_resumed_linked", "track",
-    "type_code", "plaintiff_kind", "defendant_kind", "defendant_industry",
-})
+_X_COLUMNS = frozenset(
+    {
+        "proc",
+        "cat",
+        "tcode",
+        "outc",
+        "days",
+        "amount",
+        "amount_recovered",
+        "eff_amount",
+        "eff_recovered",
+        "lim_known",
+        "lim_ok",
+        "fi_challenged",
+        "fi_appealed",
+        "fi_reversed",
+        "is_resumed_linked",
+        "track",
+        "type_code",
+        "plaintiff_kind",
+        "defendant_kind",
+        "defendant_industry",
+    }
+)
 
 
 def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
@@ -178,8 +197,9 @@ def _columns(keys: Sequence[tuple[str, str]]) -> str:
 
 def span_sql(d: sqlgen.Dialect) -> str:
     """``SPAN_TABLE``: the first filing day and the last filing or closing day."""
-    return (f"SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day "
-            f"FROM {d.cases}")
+    return (
+        f"SELECT min(filed_date) AS first_day, greatest(max(filed_date), max(closed_date)) AS last_day FROM {d.cases}"
+    )
 
 
 def last_month_sql(d: sqlgen.Dialect) -> str:
@@ -189,35 +209,60 @@ def last_month_sql(d: sqlgen.Dialect) -> str:
 
 def err_detail_sql(d: sqlgen.Dialect) -> str:
     """``ERR_DETAIL``: cases closed before they were filed, by day."""
-    return grouped(d, [("closed_date", "dc"), ("filed_date", "df"), ("adcode", "adcode"), *_keys(d, _CODED),
-                       "CAST(count(*) AS BIGINT) AS n"],
-                   d.cases, "closed_date < filed_date")
+    return grouped(
+        d,
+        [
+            ("closed_date", "dc"),
+            ("filed_date", "df"),
+            ("adcode", "adcode"),
+            *_keys(d, _CODED),
+            "CAST(count(*) AS BIGINT) AS n",
+        ],
+        d.cases,
+        "closed_date < filed_date",
+    )
 
 
 def err_sql(d: sqlgen.Dialect) -> str:
     """``ERR_TABLE``: ``ERR_DETAIL`` by closing and filing month."""
-    return grouped(d, [(d.cast(d.month("dc"), "SMALLINT"), "mc"), (d.cast(d.month("df"), "SMALLINT"), "mf"),
-                       ("adcode", "adcode"), *((c, c) for c in _CODED), "CAST(sum(n) AS BIGINT) AS n"],
-                   ERR_DETAIL)
+    return grouped(
+        d,
+        [
+            (d.cast(d.month("dc"), "SMALLINT"), "mc"),
+            (d.cast(d.month("df"), "SMALLINT"), "mf"),
+            ("adcode", "adcode"),
+            *((c, c) for c in _CODED),
+            "CAST(sum(n) AS BIGINT) AS n",
+        ],
+        ERR_DETAIL,
+    )
 
 
 def enriched_sql(d: sqlgen.Dialect) -> str:
     """``X_TABLE``: every closed case with the reference query's enrichment (``sqlgen.enrich_ctes``)."""
-    src = (f"SELECT {d.case_columns()}, closed_date IS NOT NULL AS is_closed, true AS in_out, "
-           f"{d.days('closed_date', 'filed_date')} AS days FROM {d.cases}")
-    return (f"WITH s AS {d.inline()}({src}), {sqlgen.enrich_ctes(d, 's', None, 'is_closed')}\n"
-            f"SELECT {d.star_except(('case_no', 'origin_case_no'))} FROM x WHERE is_closed")
+    src = (
+        f"SELECT {d.case_columns()}, closed_date IS NOT NULL AS is_closed, true AS in_out, "
+        f"{d.days('closed_date', 'filed_date')} AS days FROM {d.cases}"
+    )
+    return (
+        f"WITH s AS {d.inline()}({src}), {sqlgen.enrich_ctes(d, 's', None, 'is_closed')}\n"
+        f"SELECT {d.star_except(('case_no', 'origin_case_no'))} FROM x WHERE is_closed"
+    )
 
 
 def event_ctes(d: sqlgen.Dialect) -> list[tuple[str, str]]:
     """``ev0`` (appeals and petitions with a first instance) and ``fo`` (those first instances with
     their dimensions), over the whole store."""
-    ev0 = (f"SELECT origin_case_no, {d.text('procedure')} AS proc, {d.text('outcome')} AS outc, "
-           f"filed_date, closed_date FROM {d.cases} "
-           f"WHERE {d.list_contains(d.param('challenge'), d.text('procedure'))} AND origin_case_no IS NOT NULL")
+    ev0 = (
+        f"SELECT origin_case_no, {d.text('procedure')} AS proc, {d.text('outcome')} AS outc, "
+        f"filed_date, closed_date FROM {d.cases} "
+        f"WHERE {d.list_contains(d.param('challenge'), d.text('procedure'))} AND origin_case_no IS NOT NULL"
+    )
     codes = _columns(_keys(d, _CODED))
-    fo = (f"SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending FROM {d.cases} "
-          f"WHERE {d.text('procedure')} = {d.param('first')} AND case_no IN (SELECT origin_case_no FROM ev0)")
+    fo = (
+        f"SELECT case_no AS fo_no, adcode, {codes}, closed_date IS NULL AS pending FROM {d.cases} "
+        f"WHERE {d.text('procedure')} = {d.param('first')} AND case_no IN (SELECT origin_case_no FROM ev0)"
+    )
     return [("ev0", ev0), ("fo", fo)]
 
 
@@ -231,42 +276,73 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
     gm = f"CASE WHEN closed_date IS NOT NULL THEN {d.month('greatest(filed_date, closed_date)')} END"
     m1 = f"CASE WHEN closed_date IS NULL THEN {maxm + 1} ELSE {d.month('closed_date')} END"
     ctes = [
-        ("pairs", grouped(d, [*_keys(d, _STOCK_DIMS), (d.month("filed_date"), "fm"), (gm, "gm"),
-                              "count(*) AS n"], d.cases)),
-        ("delta", grouped(d, [*skeys, ("m", "m"), "sum(d) AS d"],
-                          f"""(SELECT {sdims}, fm AS m, n AS d FROM pairs
-                               UNION ALL SELECT {sdims}, gm AS m, -n AS d FROM pairs WHERE gm IS NOT NULL)""")),
-        ("run", f"""SELECT {sdims}, m, sum(d) OVER w AS p, coalesce(lead(m) OVER w, {maxm + 1}) AS nxt
-                    FROM delta WINDOW w AS (PARTITION BY {sdims} ORDER BY m)"""),
+        (
+            "pairs",
+            grouped(d, [*_keys(d, _STOCK_DIMS), (d.month("filed_date"), "fm"), (gm, "gm"), "count(*) AS n"], d.cases),
+        ),
+        (
+            "delta",
+            grouped(
+                d,
+                [*skeys, ("m", "m"), "sum(d) AS d"],
+                f"""(SELECT {sdims}, fm AS m, n AS d FROM pairs
+                               UNION ALL SELECT {sdims}, gm AS m, -n AS d FROM pairs WHERE gm IS NOT NULL)""",
+            ),
+        ),
+        (
+            "run",
+            f"""SELECT {sdims}, m, sum(d) OVER w AS p, coalesce(lead(m) OVER w, {maxm + 1}) AS nxt
+                    FROM delta WINDOW w AS (PARTITION BY {sdims} ORDER BY m)""",
+        ),
         ("stock", f"SELECT {sdims}, {d.explode_range('m', 'nxt')} AS m, p AS n FROM run WHERE p <> 0"),
-        ("long_", f"""SELECT {_columns(_keys(d, _STOCK_DIMS))},
+        (
+            "long_",
+            f"""SELECT {_columns(_keys(d, _STOCK_DIMS))},
                              {d.cast(d.month(d.add_days("filed_date", OVERDUE_DAYS + 1)), "BIGINT")} AS m0,
                              {d.cast(m1, "BIGINT")} AS m1
                       FROM {d.cases}
-                      WHERE closed_date IS NULL OR {d.days("closed_date", "filed_date")} > {OVERDUE_DAYS}"""),
-        ("over_", grouped(d, [*skeys, ("m", "m"), "count(*) AS o12"],
-                          f"(SELECT {sdims}, {d.explode_range('m0', 'm1')} AS m FROM long_ WHERE m0 < m1)")),
+                      WHERE closed_date IS NULL OR {d.days("closed_date", "filed_date")} > {OVERDUE_DAYS}""",
+        ),
+        (
+            "over_",
+            grouped(
+                d,
+                [*skeys, ("m", "m"), "count(*) AS o12"],
+                f"(SELECT {sdims}, {d.explode_range('m0', 'm1')} AS m FROM long_ WHERE m0 < m1)",
+            ),
+        ),
         *event_ctes(d),
     ]
-    kind = {k: d.cast(str(k), "TINYINT") + " AS kind"
-            for k in (KIND_STOCK, KIND_FILED, KIND_CLOSED, *EVENT_KIND.values())}
+    kind = {
+        k: d.cast(str(k), "TINYINT") + " AS kind" for k in (KIND_STOCK, KIND_FILED, KIND_CLOSED, *EVENT_KIND.values())
+    }
     no_outcome = f"{d.null('INTEGER')} AS outcome, {d.null('BOOLEAN')} AS pending"
     parts = [
         f"""SELECT {kind[KIND_STOCK]}, {d.cast("m", "SMALLINT")} AS m, {sdims}, {no_outcome},
                    {d.cast("n", "BIGINT")} AS n, {d.cast("0", "BIGINT")} AS o12 FROM stock""",
         f"""SELECT {kind[KIND_STOCK]}, {d.cast("m", "SMALLINT")} AS m, {sdims}, {no_outcome},
                    {d.cast("0", "BIGINT")} AS n, {d.cast("o12", "BIGINT")} AS o12 FROM over_""",
-        grouped(d, [kind[KIND_FILED], (d.cast("fm", "SMALLINT"), "m"), *skeys, no_outcome,
-                    "CAST(sum(n) AS BIGINT) AS n"], "pairs"),
+        grouped(
+            d,
+            [kind[KIND_FILED], (d.cast("fm", "SMALLINT"), "m"), *skeys, no_outcome, "CAST(sum(n) AS BIGINT) AS n"],
+            "pairs",
+        ),
         closed_sql(d, kind[KIND_CLOSED]),
     ]
     fo_dims = [(f"fo.{c}", c) for c in DIMS_FULL]
     for col, k in EVENT_KIND.items():
-        counts = [(f"count(*) FILTER (WHERE {d.expr(cond)})" if dcol == col else d.null("BIGINT")) + f" AS {name}"
-                  for name, (dcol, cond) in EVENT_INGREDIENTS.items()]
-        parts.append(grouped(d, [kind[k], (d.cast(d.month(f"ev0.{col}"), "SMALLINT"), "m"), *fo_dims,
-                                 "count(*) AS n", *counts],
-                             "ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no", f"ev0.{col} IS NOT NULL"))
+        counts = [
+            (f"count(*) FILTER (WHERE {d.expr(cond)})" if dcol == col else d.null("BIGINT")) + f" AS {name}"
+            for name, (dcol, cond) in EVENT_INGREDIENTS.items()
+        ]
+        parts.append(
+            grouped(
+                d,
+                [kind[k], (d.cast(d.month(f"ev0.{col}"), "SMALLINT"), "m"), *fo_dims, "count(*) AS n", *counts],
+                "ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no",
+                f"ev0.{col} IS NOT NULL",
+            )
+        )
     return ctes, parts
 
 
@@ -292,7 +368,7 @@ def _conjuncts(cond: str) -> list[str]:
         elif depth == 0 and tok.upper() in ("OR", "BETWEEN"):
             return [cond.strip()]
         elif depth == 0:  # AND
-            out.append(cond[start:m.start()].strip())
+            out.append(cond[start : m.start()].strip())
             start = m.end()
     out.append(cond[start:].strip())
     return [c for c in out if c.upper() != "TRUE"]
@@ -336,18 +412,28 @@ def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
             continue
         for col, alias, zero in parts:
             if const:
-                alias = (f"CASE WHEN {d.expr(' AND '.join(const))} THEN {alias}"
-                         + (f" ELSE {zero}" if zero is not None else "") + " END")
+                alias = (
+                    f"CASE WHEN {d.expr(' AND '.join(const))} THEN {alias}"
+                    + (f" ELSE {zero}" if zero is not None else "")
+                    + " END"
+                )
             measures.append(f"{alias} AS {col}")
     assert [m.rsplit(" AS ", 1)[1] for m in measures] == [c for c, *_ in closed_measures()]
     used = " ".join(f"{e} {c}" for _a, e, c in CLOSED_INGREDIENTS.values())
     # grouping by them too leaves the cells as they are (functions of the codes) and gives their values
     cell = [(c, c) for c in _CELL_CONSTANT if re.search(rf"(?<![$\w]){c}(?!\w)", used)]
-    inner = grouped(d, [(d.cast(d.month("closed_date"), "SMALLINT"), "m"), ("adcode", "adcode"),
-                        *((c, c) for c in _CODED), *cell, *(f"{sql} AS {alias}" for sql, alias in aggs.items())],
-                    CLOSED_DETAIL)
-    return (f"SELECT {kind}, m, adcode, {', '.join(_CODED)}, false AS pending, n, {', '.join(measures)} "
-            f"FROM ({inner})")
+    inner = grouped(
+        d,
+        [
+            (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
+            ("adcode", "adcode"),
+            *((c, c) for c in _CODED),
+            *cell,
+            *(f"{sql} AS {alias}" for sql, alias in aggs.items()),
+        ],
+        CLOSED_DETAIL,
+    )
+    return f"SELECT {kind}, m, adcode, {', '.join(_CODED)}, false AS pending, n, {', '.join(measures)} FROM ({inner})"
 
 
 def _typed(d: sqlgen.Dialect, expr: str, col: str, floats: Set[str]) -> str:
@@ -397,10 +483,20 @@ def hist_sql(d: sqlgen.Dialect) -> str | None:
     hists = []
     for i, (expr, cond, _names) in enumerate(quantile_groups()):
         e, c = d.expr(expr), d.expr(cond)
-        hists.append(grouped(d, [f"{i} AS q", (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
-                                 *((k, k) for k in _TD_DIMS), (d.cast(f"({e})", "BIGINT"), "v"),
-                                 "CAST(count(*) AS BIGINT) AS n"],
-                             CLOSED_DETAIL, f"({c}) AND ({e}) IS NOT NULL"))
+        hists.append(
+            grouped(
+                d,
+                [
+                    f"{i} AS q",
+                    (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
+                    *((k, k) for k in _TD_DIMS),
+                    (d.cast(f"({e})", "BIGINT"), "v"),
+                    "CAST(count(*) AS BIGINT) AS n",
+                ],
+                CLOSED_DETAIL,
+                f"({c}) AND ({e}) IS NOT NULL",
+            )
+        )
     return " UNION ALL ".join(hists) if hists else None
 
 
@@ -411,8 +507,7 @@ def days_sql(d: sqlgen.Dialect, dims: Sequence[str], source: str = TD_TABLE) -> 
     cols = ("q", "m", *dims, "v")
     if tuple(dims) == _TD_DIMS:
         return f"SELECT {', '.join(cols)}, n FROM {source} {d.order_by(order)}"
-    return (f"{grouped(d, [(c, c) for c in cols] + ['CAST(sum(n) AS BIGINT) AS n'], source)} "
-            f"{d.order_by(order)}")
+    return f"{grouped(d, [(c, c) for c in cols] + ['CAST(sum(n) AS BIGINT) AS n'], source)} {d.order_by(order)}"
 
 
 def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str], source: str = X_TABLE) -> str:
@@ -421,11 +516,14 @@ def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str], source: str = X_TABLE
     ``kept_expr``). The closed rows of the finest cube and the duration histograms are aggregated
     from it (``closed_sql``, ``hist_sql``): a measure reads an amount only where ``kept_expr``
     keeps it."""
-    extra = ", ".join(f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c
-                      for c in detail_columns())
+    extra = ", ".join(
+        f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c for c in detail_columns()
+    )
     codes = _columns(_keys(d, _CODED))
-    return (f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {source} "
-            f"{d.order_by('closed_date')}")
+    return (
+        f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {source} "
+        f"{d.order_by('closed_date')}"
+    )
 
 
 def event_detail_sql(d: sqlgen.Dialect) -> str:
@@ -434,7 +532,8 @@ def event_detail_sql(d: sqlgen.Dialect) -> str:
         f"""SELECT {d.cast(str(kind), "TINYINT")} AS kind, ev0.{col} AS d, fo.adcode, fo.court_code, fo.category,
                    fo.cause_group, fo.cause, fo.procedure, fo.outcome, fo.pending, ev0.proc, ev0.outc
             FROM ev0 JOIN fo ON ev0.origin_case_no = fo.fo_no WHERE ev0.{col} IS NOT NULL"""
-        for col, kind in EVENT_KIND.items())
+        for col, kind in EVENT_KIND.items()
+    )
     return f"SELECT * FROM ({kinds}) {d.order_by('d')}"
 
 
@@ -455,8 +554,10 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     # The reference query's per-case enrichment of every closed case, computed once into the closed
     # detail (sorted by closing date), from which the closed rows and the histograms are aggregated.
     enriched = f"({enriched_sql(d)})"
-    x_types = {str(n): str(t) for n, t, *_ in
-               con.execute(f"DESCRIBE SELECT * FROM {enriched}", _used(enriched, params)).fetchall()}
+    x_types = {
+        str(n): str(t)
+        for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {enriched}", _used(enriched, params)).fetchall()
+    }
     _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, _floats(x_types), enriched)}", params)
     # The appeals/petitions and their first instances, once for the finest cube and the detail.
     events = event_ctes(d)

@@ -62,15 +62,18 @@ def session(master: str | None = "local[2]", app: str = "shuzhu-cubes") -> Spark
     builder = SparkSession.builder.appName(app)
     if master:
         # local mode runs in the driver: its heap bounds the build (the cached case table spills)
-        builder = (builder.master(master)
-                   .config("spark.driver.memory", os.environ.get("SHUZHU_SPARK_DRIVER_MEMORY", "4g"))
-                   .config("spark.sql.shuffle.partitions", "8")
-                   .config("spark.ui.enabled", "false"))
-    spark = (builder
-             .config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.ansi.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .getOrCreate())
+        builder = (
+            builder.master(master)
+            .config("spark.driver.memory", os.environ.get("SHUZHU_SPARK_DRIVER_MEMORY", "4g"))
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+        )
+    spark = (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.ansi.enabled", "false")
     spark.sparkContext.setLogLevel("ERROR")
@@ -84,7 +87,8 @@ def _coded(spark: SparkSession, cases: DataFrame, dictionary: DataFrame) -> Data
     out = cases
     for dim in summary.ENUM_DIMS:
         d = dictionary.where(F.col("dim") == dim).select(
-            F.col("value").alias(f"_v_{dim}"), F.col("code").cast("int").alias(f"c_{dim}"))
+            F.col("value").alias(f"_v_{dim}"), F.col("code").cast("int").alias(f"c_{dim}")
+        )
         out = out.join(F.broadcast(d), out[dim] == d[f"_v_{dim}"], "left").drop(f"_v_{dim}")
     return out
 
@@ -105,8 +109,10 @@ def _floats(df: DataFrame) -> set[str]:
 def _map_cubes(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
     _view(spark, summary.H3_TABLE, summary.h3_codes_sql(d), cache=True)
     out: dict[str, DataFrame] = {
-        summary.DICT_TABLE: spark.sql(f"SELECT dim, CAST(code AS INT) AS code, value FROM dict "
-                                      f"UNION ALL {summary.h3_dict_sql()}")}
+        summary.DICT_TABLE: spark.sql(
+            f"SELECT dim, CAST(code AS INT) AS code, value FROM dict UNION ALL {summary.h3_dict_sql()}"
+        )
+    }
     finest = {summary.CUBES[0].name, summary.CUBES[4].name}  # the roll-ups read them
     for name, sql in summary.map_cubes_sql(d):
         out[name] = _view(spark, name, sql, cache=name in finest)
@@ -152,8 +158,9 @@ def _index_tables(spark: SparkSession, d: SparkDialect) -> dict[str, DataFrame]:
     return out
 
 
-def build(spark: SparkSession, cases: str, out: str, dictionary: str | None = None,
-          data_version: str | None = None) -> dict[str, Any]:
+def build(
+    spark: SparkSession, cases: str, out: str, dictionary: str | None = None, data_version: str | None = None
+) -> dict[str, Any]:
     """Build every cube from the Parquet case table ``cases``; write ``out/<table>/`` and a manifest.
 
     ``dictionary``: the ENUM dictionary (default ``dict.parquet`` beside ``cases``). Returns the
@@ -181,8 +188,13 @@ def build(spark: SparkSession, cases: str, out: str, dictionary: str | None = No
     src_manifest = Path(parent) / "manifest.json"
     if data_version is None and src_manifest.is_file():  # a local export (on a cluster, pass the version to the loader)
         version = json.loads(src_manifest.read_text(encoding="utf-8"))["data_version"]
-    manifest = {"n_cases": int(n_cases), "data_version": version, "cubes": built,
-                "tables": sorted(tables), "seconds": round(time.perf_counter() - t0, 2)}
+    manifest = {
+        "n_cases": int(n_cases),
+        "data_version": version,
+        "cubes": built,
+        "tables": sorted(tables),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
     for df in (coded,):
         df.unpersist()
     spark.catalog.clearCache()
@@ -202,10 +214,16 @@ def main(argv: list[str] | None = None, default_master: str | None = "local[2]")
     ap.add_argument("--cases", required=True, help="Parquet case table (directory, partitioned by year)")
     ap.add_argument("--out", required=True, help="output directory: one Parquet directory per table")
     ap.add_argument("--dict", default=None, help="ENUM dictionary (default: dict.parquet beside --cases)")
-    ap.add_argument("--data-version", default=None,
-                    help="the exported store's data version (default: from manifest.json beside a local --cases)")
-    ap.add_argument("--master", default=default_master,
-                    help="Spark master (default local[2]; under spark-submit its --master applies)")
+    ap.add_argument(
+        "--data-version",
+        default=None,
+        help="the exported store's data version (default: from manifest.json beside a local --cases)",
+    )
+    ap.add_argument(
+        "--master",
+        default=default_master,
+        help="Spark master (default local[2]; under spark-submit its --master applies)",
+    )
     args = ap.parse_args(argv)
     spark = session(args.master)
     try:
