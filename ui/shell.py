@@ -40,9 +40,11 @@ from analytics.privacy import (
 )
 from analytics.settings import PROJECT_ROOT, Settings, load_settings
 from geodata import district_names
-from ui import access
+from ui import access, admission
 
 T = TypeVar("T")
+
+admission.install()  # a few page runs at a time, the rest queued (ui/admission.py)
 
 # (script, label): the sidebar navigation, in this order. Pages not yet present are skipped.
 PAGES: tuple[tuple[str, str], ...] = (
