@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -190,3 +193,16 @@ def test_distinct_queries_are_distinct(small_store: Path, tmp_path: Path) -> Non
     views = distinct_queries(db, 20)
     assert len(views) == len(set(views)) == 20
     assert all(v.startswith("y=") for v in views)
+
+
+def test_map_page_loads_no_chart_or_statistics_library(small_store: Path) -> None:
+    """A new server's first map page imports neither Altair (its charts are inline SVG) nor
+    scipy/scikit-learn (the choropleth's classes are computed in analytics/choropleth.py)."""
+    code = ("import sys; from streamlit.testing.v1 import AppTest; "
+            "at = AppTest.from_file('app.py', default_timeout=90).run(); assert not at.exception, at.exception; "
+            "assert at.metric; "
+            "print(sorted(m for m in ('altair', 'scipy', 'sklearn', 'vl_convert') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         env={**os.environ, "SHUZHU_DB": str(small_store)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
@@ -25,6 +24,8 @@ from analytics import filters as F
 from analytics.export import neutralise, neutralise_cell, to_csv_bytes
 
 if TYPE_CHECKING:
+    import altair as alt  # only the analysts' pages draw Altair charts: the map page never loads it
+
     from ui.shell import Ctx, Spec
 
 
