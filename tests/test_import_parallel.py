@@ -137,3 +137,18 @@ def test_combined_columns_keep_order_and_values() -> None:
     assert out.column_names == list(want)
     assert all(out.column(n).num_chunks == 1 for n in out.column_names)
     assert {n: out.column(n).to_pylist() for n in out.column_names} == want
+
+
+def test_report_only_for_a_dry_run(text: str) -> None:
+    """Without the accepted table (a dry run loads nothing): the same report, versions and notes."""
+    data = edited(text, {(2100, "*"): "@2500", (2100, "lon"): "", (2400, "*"): "@2401"})
+    cols = read_columns(data, "x.csv")
+    assert cols is not None
+    full = columnar.validate_columns(cols, today=TODAY, secret=lambda: SECRET)
+    light = columnar.validate_columns(cols, today=TODAY, secret=lambda: SECRET, build_accepted=False)
+    pd.testing.assert_frame_equal(light.report, full.report)
+    assert (light.versions, light.notes, light.problems, light.absent) == (
+        full.versions, full.notes, full.problems, full.absent)
+    assert light.accepted.num_rows == 0 and light.accepted.schema == columnar.ARROW_SCHEMA
+    dry = importer.import_file(None, data, "x.csv", dry_run=True, today=TODAY, max_mb=100)
+    pd.testing.assert_frame_equal(dry.report, full.report)

@@ -591,8 +591,12 @@ def validate_columns(
     progress: Progress | None = None,
     first_year: int | None = None,
     secret: Callable[[], bytes] | None = None,
+    build_accepted: bool = True,
 ) -> ValidationResult:
-    """``validate`` for a column-wise read file; the accepted rows come as an Arrow table."""
+    """``validate`` for a column-wise read file; the accepted rows come as an Arrow table.
+
+    ``build_accepted`` False (a dry run: the report only): the accepted table comes empty.
+    """
     progress = progress or (lambda _f, _m: None)
     names = cols.table.column_names
     mapping = dict(mapping) if mapping is not None else guess_mapping(names)
@@ -602,7 +606,8 @@ def validate_columns(
         return validate(cols.frame(), mapping, causes=causes, origin_lookup=origin_lookup, today=today,
                         progress=progress, first_year=first_year, secret=secret)
     with _no_gc(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as pool:
-        return _validate_columns(cols, mapping, causes, origin_lookup, today, progress, first_year, secret, pool)
+        return _validate_columns(cols, mapping, causes, origin_lookup, today, progress, first_year, secret, pool,
+                                 build_accepted)
 
 
 @contextmanager
@@ -628,6 +633,7 @@ def _validate_columns(
     first_year: int | None,
     secret: Callable[[], bytes] | None,
     pool: ThreadPoolExecutor,
+    build_accepted: bool,
 ) -> ValidationResult:
     """``validate_columns`` after its checks of the mapping; ``pool``: a second core for Arrow work.
 
@@ -648,7 +654,7 @@ def _validate_columns(
     clean = np.flatnonzero(fast.ok)
     clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
     unique_job = pool.submit(lambda: len(pc.unique(clean_case)))
-    table_job = pool.submit(fast.table, clean)
+    table_job = pool.submit(fast.table, clean) if build_accepted else None
     targets = list(src)
     rows: list[_Row] = []
     if len(slow):
@@ -692,32 +698,34 @@ def _validate_columns(
         for key, stamp in zip(clean_case.take(pa.array(stamped)).to_pylist(), clean_dates[stamped], strict=True):
             versions[key] = stamp
     kept_clean = clean[kept_mask]
-    accepted = table_job.result()  # every clean row's record, built meanwhile
-    del table_job
-    if lost:
-        if fast.company:  # the party kinds' type depends on the rows taken: built again for these
-            del accepted
-            accepted = fast.table(kept_clean)
-        else:
-            accepted = accepted.filter(pa.array(kept_mask))
-    if records:  # row-path records go back to their place in the file, a column at a time
-        slow_accepted = records_table([r.rec for _, r in records])
-        order = pa.array(np.argsort(np.concatenate([kept_clean, [p for p, _ in records]]), kind="stable"))
-        pairs: list[tuple[pa.ChunkedArray, pa.ChunkedArray] | None] = [
-            (accepted.column(i), slow_accepted.column(i)) for i in range(accepted.num_columns)
-        ]
-        del accepted, slow_accepted
-        merged: list[pa.ChunkedArray] = []
-        for i, pair in enumerate(pairs):
-            pairs[i] = None  # each column's parts freed once taken in file order
-            assert pair is not None
-            first, second = pair
-            if second.type != first.type:  # plain text of the row path -> the dictionary of the column-wise part
-                second = second.cast(first.type)
-            merged.append(pa.chunked_array([*first.chunks, *second.chunks], type=first.type).take(order))
-            del pair, first, second
-        accepted = pa.table(merged, names=ARROW_SCHEMA.names)
-    del fast, cells
+    if table_job is None:  # a dry run: the report only
+        accepted = ARROW_SCHEMA.empty_table()
+    else:
+        accepted = table_job.result()  # every clean row's record, built meanwhile
+        if lost:
+            if fast.company:  # the party kinds' type depends on the rows taken: built again for these
+                del accepted
+                accepted = fast.table(kept_clean)
+            else:
+                accepted = accepted.filter(pa.array(kept_mask))
+        if records:  # row-path records go back to their place in the file, a column at a time
+            slow_accepted = records_table([r.rec for _, r in records])
+            order = pa.array(np.argsort(np.concatenate([kept_clean, [p for p, _ in records]]), kind="stable"))
+            pairs: list[tuple[pa.ChunkedArray, pa.ChunkedArray] | None] = [
+                (accepted.column(i), slow_accepted.column(i)) for i in range(accepted.num_columns)
+            ]
+            del accepted, slow_accepted
+            merged: list[pa.ChunkedArray] = []
+            for i, pair in enumerate(pairs):
+                pairs[i] = None  # each column's parts freed once taken in file order
+                assert pair is not None
+                first, second = pair
+                if second.type != first.type:  # plain text of the row path -> the dictionary of the column-wise part
+                    second = second.cast(first.type)
+                merged.append(pa.chunked_array([*first.chunks, *second.chunks], type=first.type).take(order))
+                del pair, first, second
+            accepted = pa.table(merged, names=ARROW_SCHEMA.names)
+    del fast, cells, table_job
     pa.default_memory_pool().release_unused()  # the column checks' buffers, before the load needs memory
     progress(0.9, "校验完成 / validation done")
     return ValidationResult(accepted, report, [], notes + tail_notes(src), versions,  # type: ignore[arg-type]

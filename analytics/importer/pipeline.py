@@ -179,6 +179,8 @@ def import_file(
         return summary
     summary.notes = file_notes(attrs)
     check = validate_columns if cols is not None else validate
+    # Nothing is loaded on a dry run: the column-wise path then makes the report only.
+    table_wanted = {} if cols is None or not (dry_run or con is None) else {"build_accepted": False}
     result = check(
         cols if cols is not None else df,  # type: ignore[arg-type]
         summary.mapping,
@@ -187,6 +189,7 @@ def import_file(
         origin_lookup=(lambda nos: store_adcodes(con, nos)) if con is not None else None,
         today=today,
         progress=lambda f, m: progress(0.05 + 0.85 * f, m),
+        **table_wanted,  # type: ignore[arg-type]
     )
     del cols, df  # the raw cells: only the accepted rows and the report are needed from here on
     pa.default_memory_pool().release_unused()
