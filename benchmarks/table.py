@@ -181,6 +181,13 @@ def render(results: dict) -> str:
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
+def _bandwidth(results: dict) -> str:
+    """The machine's memory bandwidth measured in the run: on a shared virtual machine it moves
+    between runs (32 to 50 GB/s seen on the same day), and every timing moves with it."""
+    gb = (results.get("bandwidth") or {}).get("gb_per_s")
+    return f"; memory bandwidth {gb:.1f} GB/s" if gb else ""
+
+
 def markdown(results: dict) -> str:
     """The README's performance tables from one run's results (``benchmarks/results/latest.json``)."""
     env = results["environment"]
@@ -189,8 +196,8 @@ def markdown(results: dict) -> str:
     lines = [f"One run of `.venv/bin/python -m benchmarks.bench` on {env['when'][:10]} (commit {env['commit']}"
              f"{', dirty' if env['dirty'] else ''}; {env['cpus']} CPUs, {env['ram_gb']} GB; DuckDB {env['duckdb']}, "
              f"pandas {env['pandas']}, Streamlit {env['streamlit']}; synthetic data from `seeds/`; load average "
-             f"{env.get('load_average', '—')} at the start). Full figures: `benchmarks/results/latest.json`, "
-             "committed with this section.", ""]
+             f"{env.get('load_average', '—')} at the start{_bandwidth(results)}). Full figures: "
+             "`benchmarks/results/latest.json`, committed with this section.", ""]
     if big:
         heads = " | ".join(f"{r['store']['rows'] / 1e6:.1f}M cases" for r in sizes)
         lines += [f"Map page recompute after a filter change (district_stats + hex_density + headline + monthly_trend "
