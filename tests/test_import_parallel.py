@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from analytics import importer
-from analytics.importer import columnar
+from analytics.importer import column_checks, columnar
 from analytics.importer.read import read_columns, read_table
 
 TODAY = dt.date(2026, 1, 1)
@@ -106,8 +106,8 @@ def test_one_thread_and_two_threads_alike(text: str, monkeypatch: pytest.MonkeyP
     cols = read_columns(data, "x.csv")
     assert cols is not None
     two = columnar.validate_columns(cols, today=TODAY, secret=lambda: SECRET)
-    run = columnar._Columns.run
-    monkeypatch.setattr(columnar._Columns, "run", lambda self, progress, pool=None: run(self, progress, None))
+    run = column_checks._Columns.run
+    monkeypatch.setattr(column_checks._Columns, "run", lambda self, progress, pool=None: run(self, progress, None))
     one = columnar.validate_columns(cols, today=TODAY, secret=lambda: SECRET)
     pd.testing.assert_frame_equal(one.report, two.report)
     assert one.accepted.equals(two.accepted)
@@ -149,6 +149,6 @@ def test_report_only_for_a_dry_run(text: str) -> None:
     pd.testing.assert_frame_equal(light.report, full.report)
     assert (light.versions, light.notes, light.problems, light.absent) == (
         full.versions, full.notes, full.problems, full.absent)
-    assert light.accepted.num_rows == 0 and light.accepted.schema == columnar.ARROW_SCHEMA
+    assert light.accepted.num_rows == 0 and light.accepted.schema == column_checks.ARROW_SCHEMA
     dry = importer.import_file(None, data, "x.csv", dry_run=True, today=TODAY, max_mb=100)
     pd.testing.assert_frame_equal(dry.report, full.report)

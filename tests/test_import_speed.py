@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from analytics.importer import columnar, read
+from analytics.importer import column_checks, columnar, read
 
 UTF8_CASES = [
     b"",
@@ -88,17 +88,17 @@ def test_combined_gives_one_chunk_per_column_with_the_same_values() -> None:
 
 def test_a_single_chunk_is_used_without_a_copy() -> None:
     chunk = pa.array(["(2021)苏0602民初1号", "(2021)苏0602民初2号"])
-    got = columnar._array(pa.chunked_array([chunk]))
+    got = column_checks._array(pa.chunked_array([chunk]))
     assert got.buffers()[2].address == chunk.buffers()[2].address
-    two = columnar._array(pa.chunked_array([chunk, chunk]))
+    two = column_checks._array(pa.chunked_array([chunk, chunk]))
     assert two.to_pylist() == chunk.to_pylist() * 2
 
 
 def test_h3_column_cells_and_missing_coordinates() -> None:
     lon = np.array([120.86, np.nan, 121.05, 120.5])
     lat = np.array([32.01, 32.0, np.nan, 31.9])
-    got = columnar.h3_column(lon, lat).to_pylist()
-    res = columnar.schema.H3_RESOLUTION
+    got = column_checks.h3_column(lon, lat).to_pylist()
+    res = column_checks.schema.H3_RESOLUTION
     assert got == [h3.str_to_int(h3.latlng_to_cell(32.01, 120.86, res)), None, None,
                    h3.str_to_int(h3.latlng_to_cell(31.9, 120.5, res))]
     assert got[0] != got[3]
@@ -107,8 +107,8 @@ def test_h3_column_cells_and_missing_coordinates() -> None:
 def test_groups_number_combinations_in_order_of_first_appearance() -> None:
     parts = [np.array([0, 1, 0, 1, 0]), np.array([2, 2, 2, 3, -1])]
     # (0,2) (1,2) (0,2) (1,3) (0,-1)
-    assert columnar._groups(parts).tolist() == [0, 1, 0, 2, 3]
-    assert columnar._groups([np.array([5, 5, 1])]).tolist() == [0, 0, 1]
+    assert column_checks._groups(parts).tolist() == [0, 1, 0, 2, 3]
+    assert column_checks._groups([np.array([5, 5, 1])]).tolist() == [0, 0, 1]
 
 
 def test_groups_with_wide_codes_renumber_instead_of_overflowing() -> None:
@@ -119,21 +119,21 @@ def test_groups_with_wide_codes_renumber_instead_of_overflowing() -> None:
     combos = list(zip(*(p.tolist() for p in parts), strict=True))
     first: dict[tuple[int, ...], int] = {}
     expected = [first.setdefault(c, len(first)) for c in combos]
-    assert columnar._groups(parts).tolist() == expected
+    assert column_checks._groups(parts).tolist() == expected
     assert max(expected) >= 10  # many combinations, so the check can tell them apart
 
 
 def test_lengths_by_characters_not_bytes() -> None:
     # 30 hanzi are 90 bytes: within the cause limit of 60 characters; 61 hanzi are not.
     cells = {"cause": pa.array(["纠" * 30, "纠" * 61, "ok"]), "court_name": pa.array(["x", "y", "z"])}
-    fast = columnar._Columns(None, cells, 3)  # type: ignore[arg-type]
+    fast = column_checks._Columns(None, cells, 3)  # type: ignore[arg-type]
     fast.lengths()
     assert fast.ok.tolist() == [True, False, True]
 
 
 def test_missing_cells_with_plain_values_known() -> None:
     cells = {"amount": pa.array(["", "  ", "12", "\u3000", "x", "\t\r\n"])}
-    fast = columnar._Columns(None, cells, 6)  # type: ignore[arg-type]
+    fast = column_checks._Columns(None, cells, 6)  # type: ignore[arg-type]
     plain = np.array([False, False, True, False, False, False])
     want = [True, True, False, True, False, True]  # empty, spaces, ideographic space, tab/CR/LF: missing
     assert fast.missing("amount", plain).tolist() == want
@@ -143,17 +143,17 @@ def test_missing_cells_with_plain_values_known() -> None:
 
 def test_dictionary_of_group_values_with_repeats_and_nulls() -> None:
     small = pa.array(["判决", None, "判决", "调解"])
-    got = columnar._dictionary(small, np.array([0, 1, 2, 3, 3, 1]))
+    got = column_checks._dictionary(small, np.array([0, 1, 2, 3, 3, 1]))
     assert pa.types.is_dictionary(got.type)
     assert got.to_pylist() == ["判决", None, "判决", "调解", "调解", None]
     assert got.dictionary.to_pylist() == ["判决", "调解"]  # each value once
-    empty = columnar._dictionary(pa.array([None], type=pa.string()), np.array([0, 0]))
+    empty = column_checks._dictionary(pa.array([None], type=pa.string()), np.array([0, 0]))
     assert empty.to_pylist() == [None, None]
 
 
 def test_accepted_frame_decodes_dictionary_columns() -> None:
     table = pa.table({
-        "cause": columnar._dictionary(pa.array(["离婚纠纷"]), np.array([0, 0])),
+        "cause": column_checks._dictionary(pa.array(["离婚纠纷"]), np.array([0, 0])),
         "filed_date": pa.array([0, 1], type=pa.int32()).cast(pa.date32()),
         "closed_date": pa.array([None, None], type=pa.date32()),
         "adcode": pa.array([320602, 320611], type=pa.int32()),
