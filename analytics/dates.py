@@ -33,6 +33,8 @@ _TIME = re.compile(r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
 
 def is_missing(value: object) -> bool:
     """Whether a cell is empty (None, NA, NaN, NaT, blank string)."""
+    if type(value) is str:  # nearly every cell of an import: decided without the other tests
+        return value.strip() == ""
     if value is None or value is pd.NaT or value is pd.NA:
         return True
     if isinstance(value, float | np.floating) and math.isnan(value):

@@ -68,6 +68,13 @@ def literal(value: object) -> str:
     raise TypeError(f"no Spark literal for {value!r}")
 
 
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+# an identifier that is not a $parameter, not part of a longer word and not a function call
+_NAME = re.compile(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()")
+_KEYWORDS = frozenset({"AND", "OR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE", "BETWEEN"})
+
+
 def spark_expr(expr: str, params: Mapping[str, object] | None = None) -> str:
     """An ingredient expression or condition of ``definitions`` (DuckDB syntax) in Spark SQL.
 
@@ -84,10 +91,22 @@ def spark_expr(expr: str, params: Mapping[str, object] | None = None) -> str:
             raise KeyError(f"unknown parameter ${name}")
         return literal(params[name])
 
-    out = re.sub(r"\$([A-Za-z_]\w*)", sub, out)
+    out = _PARAM.sub(sub, out)
     if "::" in out or re.search(r"\b(quantile_cont|median|percentile_cont|unnest|range|enum_code)\(", out):
         raise ValueError(f"not in the portable subset: {expr!r}")
     return out
+
+
+def used_params(sql: str, params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters ``sql`` refers to as ``$name`` (DuckDB refuses unused ones)."""
+    names = set(_PARAM.findall(sql))
+    return {k: v for k, v in params.items() if k in names}
+
+
+def columns_read(sql: str) -> set[str]:
+    """The column names an ingredient expression or condition reads, as written: identifiers outside
+    string literals that are neither ``$parameters``, keywords nor function names."""
+    return {n for n in _NAME.findall(_LITERAL.sub("''", sql)) if n.upper() not in _KEYWORDS}
 
 
 def _vocab() -> dict[str, object]:

@@ -42,7 +42,6 @@ months only; ``cases`` is sorted by filing date, so that reads a month or two of
 from __future__ import annotations
 
 import calendar
-import re
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -431,11 +430,7 @@ def _run(
     ``params``: named parameters; only those the SQL refers to as ``$name`` are passed.
     """
     try:
-        if params:
-            names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-            res = con.execute(sql, {k: v for k, v in params.items() if k in names})
-        else:
-            res = con.execute(sql)
+        res = con.execute(sql, sqlgen.used_params(sql, params)) if params else con.execute(sql)
         return res.fetchnumpy() if numpy else res.fetchall()
     except duckdb.Error as exc:
         if "summary is stale" in str(exc):

@@ -136,9 +136,12 @@ def tag_details(con: duckdb.DuckDBPyConnection, build: str) -> None:
 
 def detail_columns() -> list[str]:
     """Columns of the enriched relation ``x`` that the closed-case measures and quantiles read."""
-    text = " ".join(f"{e} {c}" for _a, e, c in CLOSED_INGREDIENTS.values())
-    words = set(re.findall(r"(?<![$\w])[a-z_][a-z0-9_]*", text))
-    return sorted(words & _X_COLUMNS)
+    return sorted(_ingredient_columns() & _X_COLUMNS)
+
+
+def _ingredient_columns() -> set[str]:
+    """Every column the closed ingredients' expressions and conditions read."""
+    return set().union(*(sqlgen.columns_read(f"{e} {c}") for _a, e, c in CLOSED_INGREDIENTS.values()))
 
 
 # Per-case columns of ``x`` (queries._enrich_ctes) that an ingredient may read; the dimensions and
@@ -169,14 +172,8 @@ _X_COLUMNS = frozenset(
 )
 
 
-def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
-    """The parameters ``sql`` refers to as ``$name`` (DuckDB refuses unused ones)."""
-    names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-    return {k: v for k, v in params.items() if k in names}
-
-
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> None:
-    con.execute(sql, _used(sql, params))
+    con.execute(sql, sqlgen.used_params(sql, params))
 
 
 # --- the templates (one per table, rendered for DuckDB here and for Spark in engine/spark_build) ---
@@ -349,7 +346,6 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
 # Columns of ``x`` that are functions of a dimension of the finest cube (``sqlgen.enrich_ctes``:
 # proc, cat and outc are procedure, category and outcome as text), so constant within its cells.
 _CELL_CONSTANT = ("proc", "cat", "outc")
-_SQL_WORDS = frozenset({"AND", "OR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE"})
 
 
 def _conjuncts(cond: str) -> list[str]:
@@ -376,9 +372,7 @@ def _conjuncts(cond: str) -> list[str]:
 
 def _cell_constant(term: str) -> bool:
     """True when a condition term reads only ``_CELL_CONSTANT`` columns (and constants)."""
-    text = re.sub(r"'(?:[^']|'')*'", "''", term)
-    names = re.findall(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()", text)
-    return all(n in _CELL_CONSTANT or n.upper() in _SQL_WORDS for n in names)
+    return sqlgen.columns_read(term) <= set(_CELL_CONSTANT)
 
 
 def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
@@ -419,9 +413,9 @@ def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
                 )
             measures.append(f"{alias} AS {col}")
     assert [m.rsplit(" AS ", 1)[1] for m in measures] == [c for c, *_ in closed_measures()]
-    used = " ".join(f"{e} {c}" for _a, e, c in CLOSED_INGREDIENTS.values())
+    used = _ingredient_columns()
     # grouping by them too leaves the cells as they are (functions of the codes) and gives their values
-    cell = [(c, c) for c in _CELL_CONSTANT if re.search(rf"(?<![$\w]){c}(?!\w)", used)]
+    cell = [(c, c) for c in _CELL_CONSTANT if c in used]
     inner = grouped(
         d,
         [
@@ -554,11 +548,8 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     # The reference query's per-case enrichment of every closed case, computed once into the closed
     # detail (sorted by closing date), from which the closed rows and the histograms are aggregated.
     enriched = f"({enriched_sql(d)})"
-    x_types = {
-        str(n): str(t)
-        for n, t, *_ in con.execute(f"DESCRIBE SELECT * FROM {enriched}", _used(enriched, params)).fetchall()
-    }
-    _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, _floats(x_types), enriched)}", params)
+    x_floats = _floats(_types(con, f"SELECT * FROM {enriched}", params))
+    _run(con, f"CREATE TABLE {CLOSED_DETAIL} AS {closed_detail_sql(d, x_floats, enriched)}", params)
     # The appeals/petitions and their first instances, once for the finest cube and the detail.
     events = event_ctes(d)
     for name, sql in events:
@@ -569,9 +560,7 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     union = d.union_by_name(parts)
     # The union's column types from the plan (DESCRIBE runs nothing), then the typed cube in one
     # statement: a fixed column order (UNION BY NAME orders by first appearance), no union table.
-    described = sqlgen.with_ctes(ctes, union)
-    types = {str(n): str(t) for n, t, *_ in con.execute(f"DESCRIBE {described}", _used(described, params)).fetchall()}
-    floats = {c for c in measure_columns() if types[c] in ("DOUBLE", "FLOAT")}
+    floats = _floats(_types(con, sqlgen.with_ctes(ctes, union), params)) & set(measure_columns())
     _run(con, f"CREATE TABLE {full} AS {sqlgen.with_ctes(ctes, typed_sql(d, f'({union})', floats))}", params)
     built: list[tuple[str, str, tuple[str, ...]]] = [(full, TRIAL_GRAIN, DIMS_FULL)]
     for name, dims in TRIAL_CUBES[1:]:
@@ -590,6 +579,12 @@ def build(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, tuple[str, ...
     for name in dict(events):
         con.execute(f"DROP TABLE {name}")
     return built
+
+
+def _types(con: duckdb.DuckDBPyConnection, select: str, params: dict[str, object]) -> dict[str, str]:
+    """Column -> type of a SELECT, from its plan (DESCRIBE runs nothing)."""
+    rows = con.execute(f"DESCRIBE {select}", sqlgen.used_params(select, params)).fetchall()
+    return {str(n): str(t) for n, t, *_ in rows}
 
 
 def _floats(types: dict[str, str]) -> set[str]:

@@ -69,7 +69,7 @@ def test_every_script_run_passes_the_gate(monkeypatch: pytest.MonkeyPatch) -> No
 
     import ui.shell  # noqa: F401  (installs the gate, as every page does)
 
-    gate = ScriptRunner._run_script.__wrapped_by_shuzhu__  # type: ignore[attr-defined]
+    gate = getattr(ScriptRunner._run_script, admission.GATE_ATTR)
     assert isinstance(gate, admission.Gate) and admission.install() is gate  # once per process
     calls = []
     real = gate.run

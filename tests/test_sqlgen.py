@@ -108,7 +108,7 @@ def _m(col: str) -> str:
 def _same(con: duckdb.DuckDBPyConnection, old: str, new: str, params: dict[str, object] | None = None) -> int:
     """Both queries give the same bag of rows with the same column names and types; the row count."""
     def run(sql: str) -> tuple[list[tuple[str, str]], list[tuple[object, ...]]]:
-        cur = con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL", summary_trial._used(sql, params or {}))
+        cur = con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL", sqlgen.used_params(sql, params or {}))
         return [(c[0], str(c[1])) for c in cur.description], cur.fetchall()
 
     (cols_a, rows_a), (cols_b, rows_b) = run(old), run(new)
@@ -146,7 +146,7 @@ def test_trial_templates_equal_the_previous_sql(con: duckdb.DuckDBPyConnection) 
                 SELECT * EXCLUDE (case_no, origin_case_no, grp) FROM x WHERE is_closed"""
     assert _same(con, old_x, summary_trial.enriched_sql(DUCKDB), params) > 100
     con.execute(f"CREATE OR REPLACE TEMP TABLE {x} AS {summary_trial.enriched_sql(DUCKDB)}",
-                summary_trial._used(summary_trial.enriched_sql(DUCKDB), params))
+                sqlgen.used_params(summary_trial.enriched_sql(DUCKDB), params))
     try:
         (maxm,) = con.execute(f"SELECT {_m('greatest(max(filed_date), max(closed_date))')} FROM cases").fetchone()
         closed_cols = ", ".join(f"{sql} AS {col}" for col, _n, _p, sql in summary_trial.closed_measures())
@@ -199,3 +199,12 @@ def test_trial_templates_equal_the_previous_sql(con: duckdb.DuckDBPyConnection) 
         assert _same(con, old_full, new_full, params) > 1000
     finally:
         con.execute(f"DROP TABLE IF EXISTS {x}")
+
+
+def test_columns_read_and_used_params() -> None:
+    cond = "proc = $first AND list_contains($mw, outc) AND cat = 'days' AND NOT lim_ok OR eff_amount IS NULL"
+    assert sqlgen.columns_read(cond) == {"proc", "outc", "cat", "lim_ok", "eff_amount"}
+    assert sqlgen.columns_read("days BETWEEN 1 AND 5") == {"days"}
+    assert sqlgen.columns_read("PROC = $first") == {"PROC"}  # as written
+    assert sqlgen.used_params("proc = $first AND x IN $firsts", {"first": 1, "firsts": [2], "mw": 3}) == {
+        "first": 1, "firsts": [2]}

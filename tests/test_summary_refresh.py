@@ -17,14 +17,15 @@ import pytest
 from analytics import summary_trial as st
 from analytics.indicators import queries as q
 from analytics.indicators.definitions import CLOSED_INGREDIENTS
-from analytics.sqlgen import DUCKDB, grouped
+from analytics.sqlgen import DUCKDB, grouped, used_params
 
+_SQL_WORDS = {"AND", "OR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE"}  # this test's own reading of a condition
 _CODES = [(f"CAST(enum_code({c}) AS INTEGER)", c) for c in st._CODED]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[tuple[str, str]], list[tuple[object, ...]]]:
     """Column names and types, and the rows in a fixed order (floating columns rounded)."""
-    params = st._used(sql, q._vocab_params())
+    params = used_params(sql, q._vocab_params())
     cols = con.execute(f"DESCRIBE SELECT * FROM ({sql})", params).fetchall()
     exprs = [f"round({n}, 6) AS {n}" if t in ("DOUBLE", "FLOAT") else n for n, t, *_ in cols]
     rows = con.execute(f"SELECT {', '.join(exprs)} FROM ({sql}) ORDER BY ALL", params).fetchall()
@@ -81,41 +82,34 @@ def test_every_ingredient_reads_closed_detail_columns() -> None:
     stored = {"closed_date", "filed_date", "adcode", *st._CODED, *st.detail_columns()}
     for name, (_agg, expr, cond) in CLOSED_INGREDIENTS.items():
         text = re.sub(r"'(?:[^']|'')*'", "''", f"{expr} {cond}")
-        words = {w for w in re.findall(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()", text) if w.upper() not in st._SQL_WORDS}
+        words = {w for w in re.findall(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()", text) if w.upper() not in _SQL_WORDS}
         assert words <= stored, (name, words - stored)
+
+
+def _plain_closed(kind: str, codes: list, source: str, where: str | None = None) -> str:
+    """The KIND_CLOSED rows by their definition: every closed measure per cell of ``source``."""
+    return grouped(
+        DUCKDB,
+        [
+            kind,
+            ("CAST((year(closed_date) * 12 + month(closed_date) - 1) AS SMALLINT)", "m"),
+            ("adcode", "adcode"),
+            *codes,
+            "false AS pending",
+            "count(*) AS n",
+            *(f"{sql} AS {col}" for col, _n, _p, sql in st.closed_measures()),
+        ],
+        source,
+        where,
+    )
 
 
 def test_closed_rows_equal_the_plain_aggregation(con: duckdb.DuckDBPyConnection) -> None:
     kind = "CAST(2 AS TINYINT) AS kind"
-    plain_from_detail = grouped(
-        DUCKDB,
-        [
-            kind,
-            ("CAST((year(closed_date) * 12 + month(closed_date) - 1) AS SMALLINT)", "m"),
-            ("adcode", "adcode"),
-            *((c, c) for c in st._CODED),
-            "false AS pending",
-            "count(*) AS n",
-            *(f"{sql} AS {col}" for col, _n, _p, sql in st.closed_measures()),
-        ],
-        st.CLOSED_DETAIL,
-    )
+    plain_from_detail = _plain_closed(kind, [(c, c) for c in st._CODED], st.CLOSED_DETAIL)
     assert _same(con, plain_from_detail, st.closed_sql(DUCKDB, kind)) > 1000
     # ... and what the enrichment itself gives (amounts dropped from the detail where no measure reads them)
-    plain_from_x = grouped(
-        DUCKDB,
-        [
-            kind,
-            ("CAST((year(closed_date) * 12 + month(closed_date) - 1) AS SMALLINT)", "m"),
-            ("adcode", "adcode"),
-            *_CODES,
-            "false AS pending",
-            "count(*) AS n",
-            *(f"{sql} AS {col}" for col, _n, _p, sql in st.closed_measures()),
-        ],
-        f"({st.enriched_sql(DUCKDB)})",
-        "is_closed",
-    )
+    plain_from_x = _plain_closed(kind, _CODES, f"({st.enriched_sql(DUCKDB)})", "is_closed")
     assert _same(con, plain_from_x, st.closed_sql(DUCKDB, kind)) > 1000
 
 

@@ -58,20 +58,20 @@ class Gate:
                 self._sem.release()
 
 
-_installed: Gate | None = None
+GATE_ATTR = "__wrapped_by_shuzhu__"  # on the wrapped method: its gate
 
 
 def install(slots: int | None = None, wait_s: float = WAIT_S) -> Gate | None:
     """Put every Streamlit script run of this process through one ``Gate`` (once; later calls
     return the installed gate). ``slots`` 0 installs nothing."""
-    global _installed
-    if _installed is not None:
-        return _installed
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    installed: Gate | None = getattr(ScriptRunner._run_script, GATE_ATTR, None)
+    if installed is not None:
+        return installed
     slots = default_slots() if slots is None else slots
     if slots <= 0:
         return None
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-
     gate = Gate(slots, wait_s)
     original = ScriptRunner._run_script
 
@@ -79,7 +79,6 @@ def install(slots: int | None = None, wait_s: float = WAIT_S) -> Gate | None:
     def _run_script(self: ScriptRunner, rerun_data: Any) -> None:
         return gate.run(lambda: original(self, rerun_data))
 
-    _run_script.__wrapped_by_shuzhu__ = gate  # type: ignore[attr-defined]
+    setattr(_run_script, GATE_ATTR, gate)
     ScriptRunner._run_script = _run_script  # type: ignore[method-assign]
-    _installed = gate
     return gate

@@ -89,10 +89,9 @@ def _open(db_path: str) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int] | No
     """One DuckDB instance per store for the whole server; sessions use cursors on it.
 
     Also freezes what the server holds for good at this point (modules, classes, the geodata
-    caches): Streamlit runs a full garbage collection after every script run, and with pandas,
-    scipy, geopandas and altair loaded that scan cost ~140 ms of CPU per page view, more than the
-    page itself. Frozen objects are skipped by the collector; what a page run leaves behind is
-    still collected.
+    caches): Python's full garbage collections then skip them (with pandas, geopandas and pyarrow
+    loaded a full scan cost ~80-140 ms of CPU); what a page run leaves behind is still collected.
+    Streamlit's own full collection after every run is off (``runner.postScriptGC``).
     """
     identity = store.file_identity(Path(db_path))
     con = store.open_store(Path(db_path), read_only=False)
@@ -358,14 +357,14 @@ def _sidebar_filters(opts: F.FilterOptions, page: str) -> F.CaseFilter:
         district=None if district == ALL_DISTRICTS else int(district),
     )
     _write_url(flt.to_query_params(F.default_filter(opts)), shared=True)
-    st.sidebar.caption(filter_caption(flt))
+    st.sidebar.caption(filter_caption(flt, names))
     return flt
 
 
-def filter_caption(flt: F.CaseFilter) -> str:
+def filter_caption(flt: F.CaseFilter, names: Mapping[int, str]) -> str:
     """The filter in force in words, shown under the filter button: years, then what is not all."""
     years = f"{flt.year_from}年" if flt.year_from == flt.year_to else f"{flt.year_from}–{flt.year_to}年"
-    return f"立案年度 {years}；" + (flt.describe(district_names()) or "全部案件")
+    return f"立案年度 {years}；" + (flt.describe(names) or "全部案件")
 
 
 _SHARED_KEYS = (F.YEAR_KEY, F.DISTRICT_KEY, *F.KEYS.values())

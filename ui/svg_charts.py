@@ -11,6 +11,7 @@ folds, legends). Pure functions: data in, SVG text out (no Streamlit), so they a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 
 import pandas as pd
@@ -34,6 +35,11 @@ def nice_max(value: float, ticks: int = 4) -> tuple[float, float]:
     return math.ceil(value / step) * step, step
 
 
+def _values(values: Sequence[object]) -> list[float | None]:
+    """Numbers as floats, a missing one (None, NaN, NA: a count not published) as None."""
+    return [None if v is None or pd.isna(v) else float(v) for v in values]  # type: ignore[arg-type]
+
+
 def _num(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
@@ -44,13 +50,14 @@ def _svg(width: int, height: int, body: list[str], label: str) -> str:
             + "".join(body) + "</svg>")
 
 
-def line_chart(months: list[str], values: list[float | None], title: str, y_title: str = "件数",
+def line_chart(months: list[str], values: Sequence[object], title: str, y_title: str = "件数",
                width: int = 400, height: int = 240) -> str:
     """A line of ``values`` over ``months`` ('2025-01', ...): points with tooltips, gaps where a
     value is missing (None or NaN: a count not published), y from 0, at most 7 month labels."""
     left, right, top, bottom = 52, 14, 30, 40
     pw, ph = width - left - right, height - top - bottom
-    present = [v for v in values if v is not None and not pd.isna(v)]
+    values = _values(values)
+    present = [v for v in values if v is not None]
     ymax, step = nice_max(max(present, default=0.0))
     n = len(months)
 
@@ -76,55 +83,55 @@ def line_chart(months: list[str], values: list[float | None], title: str, y_titl
                 "月份</text>")
     segment: list[str] = []
     for i, v in enumerate([*values, None]):  # a trailing None closes the last segment
-        if v is None or pd.isna(v):
+        if v is None:
             if len(segment) > 1:
                 body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{LINE_COLOUR}" '
                             'stroke-width="2"/>')
             segment = []
         else:
-            segment.append(f"{x(i):.1f},{y(float(v)):.1f}")
+            segment.append(f"{x(i):.1f},{y(v):.1f}")
     for i, v in enumerate(values):
-        if v is not None and not pd.isna(v):
-            body.append(f'<circle cx="{x(i):.1f}" cy="{y(float(v)):.1f}" r="3" fill="{LINE_COLOUR}">'
-                        f"<title>{escape(months[i])}：{_num(float(v))} {escape(y_title)}</title></circle>")
+        if v is not None:
+            body.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{LINE_COLOUR}">'
+                        f"<title>{escape(months[i])}：{_num(v)} {escape(y_title)}</title></circle>")
     return _svg(width, height, body, title)
 
 
-def bar_chart(labels: list[str], values: list[float | None], shares: list[float | None], title: str,
+def bar_chart(labels: list[str], values: Sequence[object], shares: Sequence[object], title: str,
               width: int = 400) -> str:
     """Horizontal bars, largest first as given: a label, a bar from 0, its count and share (a
     missing count, i.e. not published, draws no bar and reads '—'); tooltips name all three."""
     left, right, top, row = min(200, 16 + 12 * max((len(s) for s in labels), default=1)), 96, 30, 24
     pw = width - left - right
     height = top + row * len(labels) + 8
-    present = [v for v in values if v is not None and not pd.isna(v)]
+    values, shares = _values(values), _values(shares)
+    present = [v for v in values if v is not None]
     vmax = max(present, default=0.0) or 1.0
     body = [f'<text x="0" y="14" {TITLE}>{escape(title)}</text>']
     for i, (label, v, share) in enumerate(zip(labels, values, shares, strict=True)):
         y0 = top + i * row
         body.append(f'<text x="{left - 6}" y="{y0 + 16}" text-anchor="end" {FONT} fill="#31333f">'
                     f"{escape(label)}</text>")
-        if v is None or pd.isna(v):
+        if v is None:
             body.append(f'<text x="{left + 4}" y="{y0 + 16}" {FONT} fill="{AXIS_TEXT}">—</text>')
             continue
-        w = pw * float(v) / vmax
-        pct = "" if share is None or pd.isna(share) else f"（{float(share):.1%}）"
-        tip = f"{escape(label)}：{_num(float(v))} 件{pct}"
+        w = pw * v / vmax
+        pct = "" if share is None else f"（{share:.1%}）"
+        tip = f"{escape(label)}：{_num(v)} 件{pct}"
         body.append(f'<rect x="{left}" y="{y0 + 4}" width="{w:.1f}" height="{row - 8}" fill="{BAR_COLOUR}">'
                     f"<title>{tip}</title></rect>")
         body.append(f'<text x="{left + w + 4:.1f}" y="{y0 + 16}" {FONT} fill="{AXIS_TEXT}">'
-                    f"{_num(float(v))}{pct}</text>")
+                    f"{_num(v)}{pct}</text>")
     return _svg(width, height, body, title)
 
 
 def monthly_line(df: pd.DataFrame, y: str = "cases", title: str = "月度新收案件") -> str:
     """``ui.charts.monthly_line`` as SVG: ``df`` has columns month and ``y``."""
     months = [pd.Timestamp(m).strftime("%Y-%m") for m in df["month"]]
-    return line_chart(months, [None if pd.isna(v) else float(v) for v in df[y]], title)
+    return line_chart(months, list(df[y]), title)
 
 
 def cause_bars(df: pd.DataFrame, title: str = "主要案由/罪名") -> str:
     """``ui.charts.cause_bars`` as SVG: ``df`` has cause, cases, share (largest first)."""
     df = df.sort_values("cases", ascending=False, na_position="last", kind="stable")
-    return bar_chart([str(c) for c in df["cause"]], [None if pd.isna(v) else float(v) for v in df["cases"]],
-                     [None if pd.isna(v) else float(v) for v in df["share"]], title)
+    return bar_chart([str(c) for c in df["cause"]], list(df["cases"]), list(df["share"]), title)

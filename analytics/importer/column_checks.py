@@ -388,35 +388,36 @@ class _Columns:
             typ = pa.int32() if col == "adcode" else pa.string()
             self.by_group[col] = (pa.array(vals, type=typ), g)
 
+    def _per_combo(self, keys: Sequence[str], check: Callable[[_Row, int], None], out: Sequence[str]) -> None:
+        """A row-path step on one row of each combination of ``keys`` (and whether the case is
+        closed): ``check(row, at)`` on a fresh row holding the closing date; ``out`` are the
+        fields the step sets."""
+        pos, groups, reps = self._combos(keys, [self.closed_present])
+        done, results = [], []
+        for at in reps:
+            r = _Row(0, None)
+            r.rec["closed_date"] = self._closed(at)
+            check(r, at)
+            done.append(r)
+            results.append({k: r.rec.get(k) for k in out})
+        self._apply(pos, groups, done, results, out)
+
     _VALUE_KEYS = ("outcome", "procedure", "track", "plaintiff_kind", "defendant_kind", "plaintiff_industry",
                    "defendant_industry")
 
     def values(self) -> None:
         """Outcome, procedure/track, party kinds and industries (``_Validator._values``)."""
-        pos, groups, reps = self._combos(self._VALUE_KEYS, [self.closed_present])
-        done, results = [], []
-        for at in reps:
-            r = _Row(0, None)
-            r.rec["closed_date"] = self._closed(at)
-            cells = {k: self._cell(k, at) for k in (*self._VALUE_KEYS, "closed_date")}
-            self.v._values(r, cells)
-            done.append(r)
-            results.append({k: r.rec.get(k) for k in self._VALUE_KEYS})
-        self._apply(pos, groups, done, results, self._VALUE_KEYS)
+        keys = (*self._VALUE_KEYS, "closed_date")
+        self._per_combo(self._VALUE_KEYS, lambda r, at: self.v._values(r, {k: self._cell(k, at) for k in keys}),
+                        self._VALUE_KEYS)
 
     _CAUSE_KEYS = ("cause", "cause_filed", "cause_closed", "cause_group")
 
     def causes(self) -> None:
         """Cause and cause group (``_Validator._cause``)."""
-        pos, groups, reps = self._combos(self._CAUSE_KEYS, [self.closed_present])
-        done, results = [], []
-        for at in reps:
-            r = _Row(0, None)
-            r.rec["closed_date"] = self._closed(at)
-            self.v._cause(r, {k: self._cell(k, at) for k in self._CAUSE_KEYS})
-            done.append(r)
-            results.append({k: r.rec.get(k) for k in ("cause", "cause_group", "cause_filed")})
-        self._apply(pos, groups, done, results, ("cause", "cause_group", "cause_filed"))
+        self._per_combo(self._CAUSE_KEYS,
+                        lambda r, at: self.v._cause(r, {k: self._cell(k, at) for k in self._CAUSE_KEYS}),
+                        ("cause", "cause_group", "cause_filed"))
 
     _RESULT_KEYS = ("court_code", "type_code", "category", "procedure", "track", "adcode")
     _COURT_KEYS = ("court_code", "type_code", "category", "court_name", "adcode", "procedure")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics import codes, schema
 from analytics.casenumber import CaseNumber, Problem, cross_check, parse_case_number
-from analytics.dates import parse_date
+from analytics.dates import is_missing, parse_date
 from analytics.importer import causes as standard
 from analytics.importer import parties
 from analytics.importer.columns import PARTY_NAME_TARGETS, TARGET_LABELS, check_mapping, guess_mapping
@@ -34,7 +34,6 @@ from analytics.importer.values import (
     _vocab,
     adcode_at,
     centralised_for,
-    is_missing,
     parse_amount,
     too_long,
 )

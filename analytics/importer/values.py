@@ -14,17 +14,10 @@ import numpy as np
 
 from analytics import codes
 from analytics.casenumber import Problem
-from analytics.dates import is_missing as _is_missing_any
+from analytics.dates import is_missing
 from analytics.importer.columns import TARGET_LABELS
 
 # --- controlled values -----------------------------------------------------------------------
-
-
-def is_missing(value: object) -> bool:
-    """``dates.is_missing``, a text cell (nearly every cell of a CSV) decided without the other tests."""
-    if type(value) is str:
-        return value.strip() == ""
-    return _is_missing_any(value)
 
 
 _SPACES = re.compile(r"\s+")

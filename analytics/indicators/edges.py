@@ -21,7 +21,7 @@ from fractions import Fraction
 import duckdb
 import numpy as np
 
-from analytics import summary, summary_trial
+from analytics import sqlgen, summary, summary_trial
 from analytics.filters import CaseFilter
 from analytics.indicators.definitions import CLOSED_INGREDIENTS, EVENT_INGREDIENTS, OVERDUE_DAYS
 from analytics.indicators.periods import _month_end
@@ -105,7 +105,6 @@ _DETAIL_ATTRS = frozenset({"proc", "outc", "cat", "lim_known", "lim_ok", "fi_cha
                            "fi_reversed"})
 _NULL_TESTS = {"eff_amount IS NOT NULL": "eff_amount__known"}  # a numeric column read only for NULL
 _TEXT_CODES = {"proc": "procedure", "outc": "outcome", "cat": "category"}  # text = the code's value
-_SQL_WORDS = frozenset({"and", "or", "not", "in", "is", "null", "true", "false", "list_contains"})
 
 
 @functools.cache
@@ -121,8 +120,7 @@ def _grouped_measures() -> tuple[str, str] | None:
     for name, (agg, expr, cond) in CLOSED_INGREDIENTS.items():
         for test, flag in _NULL_TESTS.items():
             cond = cond.replace(test, flag)
-        words = {w.lower() for w in re.findall(r"(?<![$\w])([A-Za-z_]\w*)", cond)}
-        if not words <= _DETAIL_ATTRS | _SQL_WORDS | set(_NULL_TESTS.values()):
+        if not sqlgen.columns_read(cond) <= _DETAIL_ATTRS | set(_NULL_TESTS.values()):
             return None
         if agg in ("median", "p90"):
             continue  # quantiles: from the histograms
@@ -403,4 +401,4 @@ def _case_histogram(con: duckdb.DuckDBPyConnection, flt: CaseFilter,
               FROM cases
               WHERE ({where}) AND ({out_pred}) AND closed_date BETWEEN DATE '{lo}' AND DATE '{hi}')
         {" UNION ALL ".join(parts)}"""
-    return con.execute(sql, ST._used(sql, {**params, **queries._vocab_params()})).fetchnumpy()
+    return con.execute(sql, sqlgen.used_params(sql, {**params, **queries._vocab_params()})).fetchnumpy()
