@@ -243,12 +243,18 @@ def options_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     and import, and read by :func:`load_options` and ``maps.data_as_of`` when a page starts, so
     that a start never scans the case table. ``as_of`` is the latest filing or closing date.
     """
-    # One scan, grouped by (cause group, category): a few hundred rows, merged here.
+    # One scan, grouped by (cause group, category): a few hundred rows, merged here. The inner
+    # grouping on the stored ENUM codes comes first: casting every row's values to text was ~85%
+    # of the scan (1.1 s -> 0.15 s at 10M cases), and it sits inside every import's transaction.
     rows = con.execute(
         """SELECT cause_group::VARCHAR, category::VARCHAR, list(DISTINCT court_code::VARCHAR),
                   list(DISTINCT procedure::VARCHAR), list(DISTINCT outcome::VARCHAR), list(DISTINCT adcode),
-                  min(filed_date), max(filed_date), max(closed_date)
-           FROM cases GROUP BY ALL"""
+                  min(first_filed), max(last_filed), max(last_closed)
+           FROM (SELECT cause_group, category, court_code, procedure, outcome, adcode,
+                        min(filed_date) AS first_filed, max(filed_date) AS last_filed,
+                        max(closed_date) AS last_closed
+                 FROM cases GROUP BY ALL)
+           GROUP BY ALL"""
     ).fetchall()
     group_cats: dict[str, set[str]] = {}
     courts: set[str] = set()
