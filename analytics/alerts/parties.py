@@ -55,11 +55,17 @@ def party_months(con: duckdb.DuckDBPyConnection, rule: PartyRule) -> pd.DataFram
         return _MEMO[memo_key]
     key = f"{rule.role}_key"
     causes = ", ".join(f"$c{i}" for i in range(len(rule.causes)))
+    # Only parties with at least ``min_cases`` cases in all can reach the threshold in a window:
+    # the windows below then sort a few thousand parties' cases, not every party's (at 10M cases,
+    # ~660k plaintiffs of the lender rule, nearly all with one case: 0.9 s became 0.3 s).
     sql = f"""
-        WITH c AS (
+        WITH c0 AS (
             SELECT {key} AS party_key, filed_date, adcode
             FROM cases
             WHERE procedure::VARCHAR = '一审' AND cause::VARCHAR IN ({causes}) AND {key} IS NOT NULL
+        ), c AS (
+            SELECT * FROM c0
+            WHERE party_key IN (SELECT party_key FROM c0 GROUP BY party_key HAVING count(*) >= $min)
         ), w AS (
             SELECT party_key, filed_date,
                    count(*) OVER (PARTITION BY party_key ORDER BY filed_date
