@@ -220,3 +220,27 @@ def test_store_without_the_filing_cause_column_gets_it_on_import(tmp_path: Path,
         ]
     finally:
         c.close()
+
+
+def test_import_memory_limit_grows_with_the_store() -> None:
+    from analytics.importer.pipeline import import_memory_mb
+
+    assert import_memory_mb(0) == 1024
+    assert import_memory_mb(1_000_000) == 1024  # 244 MB by the rate: the 1 GB floor
+    assert import_memory_mb(10_000_000) == 2441  # 10M x 256 B = 2,560,000,000 B = 2441.4 MB
+
+    def setting(con: duckdb.DuckDBPyConnection) -> str:
+        return str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    ref = duckdb.connect()
+    ref.execute("SET memory_limit = '1024MB'")
+    con = duckdb.connect()
+    importer.limit_memory(con)  # no case table yet: the floor
+    assert setting(con) == setting(ref)
+    con.execute("CREATE TABLE cases AS SELECT range AS case_no FROM range(5000)")
+    con.execute("SET memory_limit = '3GB'")
+    importer.limit_memory(con)
+    assert setting(con) == setting(ref)
+    importer.limit_memory(con, "2GB")  # an explicit limit wins
+    ref.execute("SET memory_limit = '2GB'")
+    assert setting(con) == setting(ref)
