@@ -23,7 +23,8 @@ On a real ``streamlit run`` server driven by websocket clients (benchmarks/serve
 RSS after 1 and after ``--sessions`` sessions on the same view, then as many more on distinct
 views, and the bytes each page sends. Once: first start of a fresh copy of the app (default
 store generated, map shown) and a later start; import throughput of ``analytics.importer`` on a
-generated CSV. On the largest store: the products' figures (``benchmarks/products.py``: alerts of
+generated CSV, and an export imported into a copy of the largest store (``benchmarks/import_bench.py``).
+On the largest store: the products' figures (``benchmarks/products.py``: alerts of
 one month, the index page, the default report, opening a link in headless Chromium against a
 minimal page, concurrent sessions). Prints a table (``benchmarks/table.py``, with every target
 met or not) and writes everything as JSON (``--json``).
@@ -60,7 +61,7 @@ import geodata  # noqa: E402
 from analytics import indicators as ind  # noqa: E402
 from analytics import maps, schema, store, summary  # noqa: E402
 from analytics.filters import CaseFilter, FilterOptions, load_options  # noqa: E402
-from benchmarks import pandas_impl, products, server, table  # noqa: E402
+from benchmarks import import_bench, pandas_impl, products, server, table  # noqa: E402
 from seeds import catalog  # noqa: E402
 from seeds.generate import GENERATOR_VERSION, generate_cases, store_meta  # noqa: E402
 
@@ -458,78 +459,6 @@ def bench_size(size: int, args: argparse.Namespace, bandwidth: float) -> dict:
 # --- once ---------------------------------------------------------------------------------
 
 
-def bench_import(rows: int, workdir: Path) -> dict:
-    """Rows per second of ``analytics.importer``: validation only, and validation + load; peak memory.
-
-    The import runs in a child process (its peak RSS is the import's alone: the CSV bytes, the
-    Arrow columns, the report, the load), on a CSV of ``rows`` generated cases with schema headers.
-    """
-    child = """
-import json, resource, sys, time
-from pathlib import Path
-
-def peak_mb():
-    # VmHWM: this process's own peak (ru_maxrss keeps the parent's peak across fork + exec)
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            return next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-sys.path.insert(0, sys.argv[3])
-from analytics import importer, store
-data = Path(sys.argv[1]).read_bytes()
-t0 = time.perf_counter()
-dry = importer.import_file(None, data, "cases.csv", dry_run=True, max_mb=10_000)
-dry_s = time.perf_counter() - t0
-dry_counts = (dry.accepted, dry.rejected)
-del dry
-con = store.open_store(Path(sys.argv[2]), read_only=False)
-importer.limit_memory(con)  # as shuzhu_import.py does
-(before,) = con.execute("SELECT count(*) FROM cases").fetchone()
-t0 = time.perf_counter()
-full = importer.import_file(con, data, "cases.csv", max_mb=10_000)
-full_s = time.perf_counter() - t0
-con.close()
-print(json.dumps({"dry_s": dry_s, "full_s": full_s, "before": before, "accepted": dry_counts[0],
-                  "rejected": dry_counts[1], "full_accepted": full.accepted, "full_rejected": full.rejected,
-                  "report_rows": len(full.report), "inserted": full.inserted,
-                  "peak_rss_mb": peak_mb()}))
-"""
-    try:
-        from analytics import importer
-    except ImportError:
-        return {"skipped": "analytics/importer.py is not present"}
-    if not hasattr(importer, "import_file"):
-        return {"skipped": "analytics.importer has no import_file"}
-    df = generate_cases(catalog.SEED + 1, rows / ROWS_AT_SCALE_1["1"])
-    cols = [c for c in df.columns if c not in ("h3_r7", "source")]
-    csv_path = workdir / "import_cases.csv"
-    csv_path.write_bytes(df[cols].to_csv(index=False).encode("utf-8"))
-    n = len(df)
-    del df
-    gc.collect()
-    base = store.build_store(workdir / "import_base.duckdb", generate_cases(catalog.SEED + 2, 0.001),
-                             {"dataset": "benchmark"})
-    out = subprocess.run([sys.executable, "-c", child, str(csv_path), str(base), str(ROOT)],
-                         capture_output=True, text=True, timeout=3600, check=False)
-    if out.returncode != 0:
-        return {"skipped": f"import child failed: {out.stderr.strip().splitlines()[-1:]}"}
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    dry_s, full_s = got["dry_s"], got["full_s"]
-    return {
-        "rows": n, "csv_bytes": csv_path.stat().st_size, "accepted": got["accepted"], "rejected": got["rejected"],
-        "validate_s": round(dry_s, 2), "validate_rows_per_s": round(n / dry_s),
-        "import_s": round(full_s, 2), "import_rows_per_s": round(n / full_s),
-        "import_accepted": got["full_accepted"], "import_rejected": got["full_rejected"],
-        "report_rows": got["report_rows"], "peak_rss_mb": round(got["peak_rss_mb"]),
-        "store_rows_before": int(got["before"]), "inserted": got["inserted"],
-        "method": "CSV from seeds (schema headers); in a child process import_file dry_run (no store: every "
-                  "row noted or rejected for the year), then into a store of "
-                  f"{int(got['before']):,} cases (read + validate + upsert + summary refresh; DuckDB "
-                  "memory_limit 1GB as the command line sets it); peak RSS of that process",
-    }
-
-
 def environment() -> dict:
     import pandas as pd
     import streamlit
@@ -575,6 +504,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--startup-scale", type=float, default=1.0,
                     help="data set scale of the start-up measurement (1.0 = the app's default)")
     ap.add_argument("--import-rows", type=int, default=50_000, help="CSV rows for the import figure (0: skip)")
+    ap.add_argument("--into-rows", type=int, default=20_000,
+                    help="rows of the export imported into the largest store (0: skip)")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     ap.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="where generated stores are kept")
     ap.add_argument("--rebuild", action="store_true", help="regenerate stores even if cached")
@@ -603,7 +534,12 @@ def main(argv: list[str] | None = None) -> dict:
             results["startup"] = server.measure_startup(Path(tmp), args.startup_scale)
         if "import" not in args.skip and args.import_rows > 0:
             log(f"import throughput ({args.import_rows:,} rows)")
-            results["import"] = bench_import(args.import_rows, Path(tmp))
+            results["import"] = import_bench.bench_import(args.import_rows, Path(tmp), ROWS_AT_SCALE_1["1"])
+            if args.sizes and args.into_rows > 0:
+                big, _ = ensure_store(max(args.sizes), args.cache_dir)  # cached by bench_size above
+                log(f"import of {args.into_rows:,} rows into the {max(args.sizes):,}-case store")
+                results["import_into"] = import_bench.bench_import_into(big, args.into_rows, Path(tmp),
+                                                                        ROWS_AT_SCALE_1["1"])
     if args.sizes and not set(products.PARTS) <= args.skip:
         path, _ = ensure_store(max(args.sizes), args.cache_dir)  # cached by bench_size above
         results["products"] = products.run(path, args.skip, repeat=args.trial_repeat, reps=args.page_reps,

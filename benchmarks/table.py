@@ -45,6 +45,12 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                      im["import_rows_per_s"] >= TARGETS["import_rows_per_s"]))
         rows.append((f"import peak memory ≤ {TARGETS['import_peak_mb'] / 1024:.0f} GB", f"{im['peak_rss_mb']:,} MB",
                      im["peak_rss_mb"] <= TARGETS["import_peak_mb"]))
+    into = results.get("import_into") or {}
+    if "import_s" in into:
+        rows.append((f"import of a {into['rows']:,}-row export into the store of {into['store_rows_before']:,} cases "
+                     "(no target: the summary refresh in its transaction rebuilds from the whole store)",
+                     f"{into['import_s']:.1f} s, of which summary refresh {into['refresh_s']:.1f} s "
+                     f"(DuckDB memory limit {into['memory_limit']})", None))
     st = results.get("startup") or {}
     if "cold_start_s" in st:
         rows.append((f"first start ≤ {TARGETS['cold_start_s']:.0f} s (store generated, map shown; scale {st['scale']})",
@@ -169,8 +175,8 @@ def render(results: dict) -> str:
         lines += products.render(results["products"])
     lines += ["", "Targets:"]
     for name, figure, met in targets(results):
-        mark = "met" if met else "NOT met"
-        lines.append(f"  [{mark:7}] {name}: {figure}")
+        mark = "met" if met else "NOT met" if met is not None else "no target"
+        lines.append(f"  [{mark:9}] {name}: {figure}")
     return "\n".join(lines)
 
 

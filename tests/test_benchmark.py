@@ -30,6 +30,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     out = tmp / "results.json"
     cmd = [sys.executable, "-m", "benchmarks.bench", "--sizes", "100000", "--repeat", "2", "--trial-repeat", "1",
            "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000",
+           "--into-rows", "2000",
            "--page-reps", "1", "--page-sessions", "2", "--json", str(out),
            "--cache-dir", str(tmp / "cache")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -88,6 +89,10 @@ def test_payload_memory_startup_import(run: tuple[dict, str]) -> None:
     assert _positive(st["cold_start_s"]) and _positive(st["warm_start_s"])
     im = res["import"]
     assert "skipped" in im or (_positive(im["validate_rows_per_s"]) and _positive(im["import_rows_per_s"]))
+    into = res["import_into"]  # an export into (a copy of) the largest store, the refresh timed apart
+    assert into["store_rows_before"] == size["store"]["rows"]
+    assert 0 < into["refresh_s"] < into["import_s"]
+    assert into["inserted"] + into["replaced"] + into["unchanged"] + into["kept"] + into["rejected"] == into["rows"]
     assert {t["target"].split(" ")[0] for t in res["targets_met"]} >= {"map", "each", "first", "later"}
 
 
