@@ -32,7 +32,11 @@ against writes that bypass ``analytics.store`` without bumping the version.
 
 Results are built in Python from the few grouped rows (codes mapped back to values with cached
 arrays): at this size DuckDB's per-query planning, not the scan, is most of the cost, so each
-function runs one small catalog query and one cube query.
+function runs one small catalog query and one cube query. The catalog query is kept although the
+parsed ``Info`` is cached by build: a cube query on a remembered ``Info`` would fail to bind on a
+store whose summary was dropped since (``drop``, or a ``refresh`` that declined the schema), and
+a failed statement aborts a caller's transaction; a cursor does not tell which database it is on,
+and only the catalog query can tell without failing.
 
 Day-exact windows (the year-on-year window ends on the data's last day, which may fall inside a
 month) are answered from the month cube for whole months and from ``cases`` for the partial
@@ -42,10 +46,11 @@ months only; ``cases`` is sorted by filing date, so that reads a month or two of
 from __future__ import annotations
 
 import calendar
+import functools
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -291,6 +296,21 @@ class Info:
     ranks: dict[str, np.ndarray]  # dim -> int array: code -> rank of the value in string order
     # the trial indicators' cubes (analytics/summary_trial.py: grains 'trial' and 'tdays')
     trial_cubes: tuple[_CubeInfo, ...] = ()
+    # dim -> ``names[dim]`` as a pandas string array, made on first use (``texts``)
+    _texts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def texts(self, dim: str, codes: np.ndarray) -> Any:
+        """The values of ``codes`` as the string column DuckDB's ``.df()`` makes (``_strings``).
+
+        Taken from the dimension's values converted once per summary, not converted per call
+        (a few thousand H3 cell ids cost a third of a millisecond each time).
+        """
+        if not len(codes):
+            return _strings(codes)
+        arr = self._texts.get(dim)
+        if arr is None:
+            arr = self._texts.setdefault(dim, _strings(self.names[dim]))
+        return arr.take(codes)
 
     def cube(self, grain: str, dims: Iterable[str]) -> str | None:
         """The smallest cube of this grain holding all ``dims`` (None when there is none)."""
@@ -513,7 +533,7 @@ def window_counts(
                 sums.append("0")
             else:
                 cond = f"m BETWEEN {span[0]} AND {span[1]}" + (" AND NOT pending" if w.closed else "")
-                sums.append(f"coalesce(sum(n) FILTER (WHERE {cond}), 0)")
+                sums.append(f"sum(n) FILTER (WHERE {cond})")  # NULL when no row: 0 in _accumulate
         lo, hi = min(s[0] for s in full), max(s[1] for s in full)
         skip = f" AND m NOT IN ({_in_list(sorted(partial))})" if partial else ""
         sql = f"""SELECT {"adcode" if by_adcode else "NULL"}, {", ".join(sums)} FROM {cube}
@@ -584,10 +604,16 @@ def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFra
     counts = np.zeros(hi - lo + 1, dtype="int64")
     for m, n in rows:
         counts[int(m) - lo] = int(n)
-    years = np.repeat(np.arange(flt.year_from, flt.year_to + 1), 12)
-    months = np.tile(np.arange(12), flt.year_to - flt.year_from + 1)
-    month = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[us]")
-    return pd.DataFrame({"month": month, "cases": counts})
+    return pd.DataFrame({"month": _months(lo, hi), "cases": counts})
+
+
+@functools.lru_cache(maxsize=64)
+def _months(lo: int, hi: int) -> np.ndarray:
+    """The first days of months ``lo..hi`` (year * 12 + month - 1), as ``.df()`` makes a DATE column
+    (read-only: shared by the frames, which copy it)."""
+    month = (np.arange(lo, hi + 1) - 1970 * 12).astype("datetime64[M]").astype("datetime64[us]")
+    month.setflags(write=False)
+    return month
 
 
 def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame | None:
@@ -616,8 +642,8 @@ def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> 
     total = float(cases.sum())
     return pd.DataFrame(
         {
-            "cause": _strings(inf.names["cause"][cause[order]]),
-            "cause_group": _strings(inf.names["cause_group"][group[order]]),
+            "cause": inf.texts("cause", cause[order]),
+            "cause_group": inf.texts("cause_group", group[order]),
             "cases": cases[order],
             "share": cases[order].astype("float64") / total if len(rows) else np.array([], dtype="float64"),
         }
@@ -648,7 +674,7 @@ def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int 
     order = np.argsort(inf.ranks["h3"][code], kind="stable") if len(code) else code
     return pd.DataFrame(
         {
-            "h3": _strings(inf.names["h3"][code[order]]),
+            "h3": inf.texts("h3", code[order]),
             "cases": cases[order],
         }
     )

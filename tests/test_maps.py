@@ -384,3 +384,24 @@ def test_region_counts_join_on_the_name_not_the_position() -> None:
         assert props["上海市"]["tip"] == "8 条记录（占全部 8.0%）"
         assert props["北京市"]["records"] == 0 and props["北京市"]["fill"][:3] == list(region_map.NO_RECORDS)
         assert len(classes.bins) == 3
+
+
+def test_district_frame_by_hand() -> None:
+    """The rows of ``district_stats`` from counts: every district of ``population`` once, in its
+    order; absent districts 0; the annual rate and the change computed by hand."""
+    pop = {320682: 20_000, 320613: 8_000, 320685: 5_000}
+    got = {320613: [30, 12, 8], 320682: [10, 0, 4], 320600: [7, 7, 7]}  # 320600: no population, left out
+    out = maps._district_frame(got, CaseFilter(2024, 2025), pop, date(2025, 6, 30))
+    assert out.columns.tolist() == ["adcode", "population", "cases", "yoy_cur", "yoy_prev", "per_10k", "yoy"]
+    assert out["adcode"].tolist() == [320682, 320613, 320685]
+    assert out["population"].tolist() == [20_000, 8_000, 5_000]
+    assert out["cases"].tolist() == [10, 30, 0] and out["yoy_cur"].tolist() == [0, 12, 0]
+    assert out["yoy_prev"].tolist() == [4, 8, 0]
+    years = 1 + 181 / 365  # 2024 and January-June 2025
+    assert out["per_10k"].tolist() == pytest.approx([10 / years / 2, 30 / years / 0.8, 0.0])
+    assert out["yoy"].iloc[0] == -1.0 and out["yoy"].iloc[1] == 0.5 and pd.isna(out["yoy"].iloc[2])
+    assert [str(t) for t in out.dtypes] == ["int64"] * 5 + ["float64"] * 2
+    # A filter after the data: no day covered, rate 0; no base anywhere: the change column is all None.
+    late = maps._district_frame({}, CaseFilter(2030, 2030), pop, date(2025, 6, 30))
+    assert late["per_10k"].tolist() == [0.0, 0.0, 0.0] and late["cases"].tolist() == [0, 0, 0]
+    assert late["yoy"].isna().all()

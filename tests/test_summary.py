@@ -114,6 +114,31 @@ def test_smallest_cube_is_chosen(con: duckdb.DuckDBPyConnection) -> None:
         assert total == (n if c.grain == "month" else located)
 
 
+def test_texts_are_the_values_of_the_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Codes back to values (the string column ``.df()`` makes), from the array made once per summary."""
+    inf = summary.info(con)
+    assert inf is not None
+    a, b = inf.codes["cause"]["危险驾驶罪"], inf.codes["cause"]["民间借贷纠纷"]
+    got = inf.texts("cause", np.array([b, a, b]))
+    assert got.tolist() == ["民间借贷纠纷", "危险驾驶罪", "民间借贷纠纷"]
+    assert got.dtype == summary._strings(np.array(["x"], dtype=object)).dtype
+    assert inf.texts("cause", np.array([a])).tolist() == ["危险驾驶罪"]  # again, from the cached array
+    empty = inf.texts("cause", np.array([], dtype="int64"))
+    assert len(empty) == 0 and empty.dtype == object
+
+
+def test_trend_months_are_not_shared(con: duckdb.DuckDBPyConnection) -> None:
+    """Every month of the years once (first days); a caller changing one frame changes no other."""
+    flt = CaseFilter(2024, 2025)
+    first = summary.monthly_trend(con, flt)
+    assert first is not None and len(first) == 24 and str(first["month"].dtype) == "datetime64[us]"
+    assert first["month"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert first["month"].iloc[-1] == pd.Timestamp("2025-12-01")
+    first.loc[0, "month"] = pd.Timestamp("1999-01-01")
+    again = summary.monthly_trend(con, flt)
+    assert again is not None and again["month"].iloc[0] == pd.Timestamp("2024-01-01")
+
+
 # --- fallbacks: no summary, stale summary, upsert, unexpected schema ---------------------------
 
 
