@@ -10,6 +10,8 @@ The package is split by responsibility:
 * ``cubes``       -- the same ingredients read from the summary cubes (``analytics/summary_trial.py``)
   when the store has a current summary and a cube holds the filter (whole months from the
   month cubes, days at a period's edges from the day-level detail tables);
+* ``ratios``      -- every indicator from its ingredients (typed columns, ``definitions.evaluate``),
+  over a pandas frame (the case-table SQL) or numpy columns (the cubes, no frames in between);
 * ``drilldown``   -- the case list behind a figure and the ad-hoc pivot table;
 * ``presentation`` -- names in fixed order, formatting, display and comparison tables.
 

@@ -64,6 +64,7 @@ from analytics.indicators.edges import (
     _quantile_values,
     _Split,
     _split,
+    _still_valid,
     _window_sums,
 )
 
@@ -75,11 +76,20 @@ _ACTIVE = "_active"
 MEMO_PERIODS = 3  # compare asks for three periods (now, 同比, 环比); a trend asks for one per month
 MEMO_SIZE = 48  # kept periods per process (a few filter states of a few users)
 _MEMO: OrderedDict[tuple[str, CaseFilter, tuple[dt.date, dt.date]], _Part] = OrderedDict()
+_INGREDIENTS = (*STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS)  # the reference's order
 
 
-def span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None] | None:
-    """(first filing day, last filing-or-closing day) recorded with a current summary, else None."""
-    inf = summary.info(con)
+def info(con: duckdb.DuckDBPyConnection) -> summary.Info | None:
+    """The current summary's description (``summary.info``): a caller asking ``span`` and then
+    ``raw_ingredients`` for one answer looks it up once and passes it to both."""
+    return summary.info(con)
+
+
+def span(con: duckdb.DuckDBPyConnection, inf: summary.Info | None = None
+         ) -> tuple[dt.date | None, dt.date | None] | None:
+    """(first filing day, last filing-or-closing day) recorded with a current summary, else None.
+    ``inf``: the summary's description when the caller has just read it (else it is read here)."""
+    inf = inf or summary.info(con)
     if inf is None or inf.cube(ST.TRIAL_GRAIN, ()) is None:
         return None
     got = summary._run(con, f"SELECT first_day, last_day FROM {ST.SPAN_TABLE} WHERE {inf.guard()}")
@@ -88,12 +98,26 @@ def span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None
     return got[0][0], got[0][1]
 
 
+@dataclass(frozen=True)
+class RawColumns:
+    """The raw ingredients as columns: ``pi`` (period index), ``keys`` (group keys as the reference
+    returns them: None, court codes as text, adcodes as int), ``cols`` (float64 arrays, NaN where
+    undefined) and the data's last day recorded with the summary they were read from."""
+
+    pi: np.ndarray
+    keys: list[object]
+    cols: dict[str, np.ndarray]
+    data_end: dt.date | None
+
+
 def raw_ingredients(
     con: duckdb.DuckDBPyConnection,
     flt: CaseFilter,
     periods: Sequence[tuple[dt.date, dt.date]],
     by: str | None,
-) -> pd.DataFrame | None:
+    frame: bool = True,
+    inf: summary.Info | None = None,
+) -> pd.DataFrame | RawColumns | None:
     """The reference's raw ingredients per period and group (columns ``pi``, ``grp``, ...), or None.
 
     ``pi`` is the index of the period in ``periods``; ``by``: None (one row per period),
@@ -101,6 +125,8 @@ def raw_ingredients(
     start and end on any day: whole months come from the month cubes, the days at the edges from
     the detail tables (``summary_trial.DETAIL_TABLES``), stocks at a day inside a month from the
     previous month end's stock plus that month's filings and departures up to the day.
+    ``frame=False``: the same as ``RawColumns`` (no pandas frame made); ``inf``: the summary's
+    description when the caller has just read it (``info``; else it is read here).
 
     A page asks for the same period three times (compare, per court, per district): up to
     ``MEMO_PERIODS`` periods are computed per court x district pair, kept per (build, filter,
@@ -109,7 +135,7 @@ def raw_ingredients(
     """
     if by not in _BY or not periods:
         return None
-    inf = summary.info(con)
+    inf = inf or summary.info(con)
     if inf is None:
         return None
     if by is None and len(periods) > MEMO_PERIODS:  # a trend: the whole filter, nothing kept
@@ -117,29 +143,34 @@ def raw_ingredients(
         meta = _build_meta(con, inf)
         if not isinstance(whole, dict) or meta is None:
             return None
-        frame = pd.DataFrame({"pi": np.arange(len(periods)), "grp": pd.Series([None] * len(periods), dtype=object),
-                              **whole})
+        pi = np.arange(len(periods))
+        keys: list[object] = [None] * len(periods)
+        cols = whole
     else:
         parts = _parts(con, inf, flt, list(periods))
         meta = _build_meta(con, inf)
         if parts is None or meta is None:
             return None
-        keys: list[object] = []
         pis: list[np.ndarray] = []
-        cols: dict[str, list[np.ndarray]] = {}
+        got_cols: dict[str, list[np.ndarray]] = {}
+        keys = []
         for i, part in enumerate(parts):
             k, got = _rollup(inf, part, by)
             keys += k
             pis.append(np.full(len(k), i, dtype="int64"))
             for c, v in got.items():
-                cols.setdefault(c, []).append(v)
-        frame = pd.DataFrame({"pi": np.concatenate(pis), "grp": pd.Series(keys, dtype=object),
-                              **{c: np.concatenate(v) for c, v in cols.items()}})
-    frame = frame[["pi", "grp", *STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]]
+                got_cols.setdefault(c, []).append(v)
+        pi = np.concatenate(pis)
+        cols = {c: np.concatenate(v) for c, v in got_cols.items()}
+    # valid: the queries (or the checks of kept periods) passed the guard
+    raw = RawColumns(pi, keys, {c: cols[c] for c in _INGREDIENTS}, meta[2])
+    if not frame:
+        return raw
+    out = pd.DataFrame({"pi": raw.pi, "grp": pd.Series(raw.keys, dtype=object), **raw.cols})
     if by == "court_code":  # text as DuckDB's .df() returns it (pandas str; object when empty)
-        frame["grp"] = summary._strings(frame["grp"].to_numpy(dtype=object))
-    frame.attrs["data_end"] = meta[2]  # valid: the queries (or the checks of kept periods) passed the guard
-    return frame
+        out["grp"] = summary._strings(out["grp"].to_numpy(dtype=object))
+    out.attrs["data_end"] = raw.data_end
+    return out
 
 
 @dataclass(frozen=True)
@@ -165,11 +196,8 @@ def _parts(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter,
                 _MEMO.move_to_end(key)
                 out[i] = _MEMO[key]
     kept = [x for x in out if x is not None]
-    if kept:
-        if summary._run(con, f"SELECT 1 WHERE {inf.guard()}") is None:
-            return None
-        if any(x.details for x in kept) and not _details_ok(con, inf):
-            return None
+    if kept and not _still_valid(con, inf, any(x.details for x in kept)):
+        return None
     missing = [i for i, x in enumerate(out) if x is None]
     if missing:
         got = _compute(con, inf, flt, [periods[i] for i in missing], _PAIR)

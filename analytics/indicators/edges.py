@@ -88,15 +88,29 @@ def _dense_window(res: dict[str, np.ndarray], col: str, ucodes: np.ndarray, base
     return arr
 
 
+def _details_count_sql(build: str) -> str:
+    """SQL: how many of the detail tables exist with the comment ``build`` (an SQL expression)."""
+    names = ", ".join(f"'{n}'" for n in ST.DETAIL_TABLES)
+    return f"""SELECT count(*) FROM duckdb_tables()
+               WHERE database_name = current_database() AND schema_name = current_schema()
+                 AND table_name IN ({names}) AND comment = {build}"""
+
+
 def _details_ok(con: duckdb.DuckDBPyConnection, inf: summary.Info) -> bool:
     """Whether the detail tables exist and belong to this summary build (a catalog lookup, which
     cannot fail: a missing table never aborts the caller's transaction)."""
-    names = ", ".join(f"'{n}'" for n in ST.DETAIL_TABLES)
-    rows = con.execute(
-        f"""SELECT count(*) FROM duckdb_tables()
-            WHERE database_name = current_database() AND schema_name = current_schema()
-              AND table_name IN ({names}) AND comment = ?""", [inf.build]).fetchall()
+    rows = con.execute(_details_count_sql("?"), [inf.build]).fetchall()
     return bool(rows and rows[0][0] == len(ST.DETAIL_TABLES))
+
+
+def _still_valid(con: duckdb.DuckDBPyConnection, inf: summary.Info, details: bool) -> bool:
+    """The checks before kept periods are used again, in one statement: the guard (the summary is
+    current) and, when ``details``, ``_details_ok``."""
+    got = summary._run(con, f"SELECT ({_details_count_sql('$build')}) WHERE {inf.guard()}",
+                       params={"build": inf.build})
+    if not got:  # the summary is stale
+        return False
+    return not details or got[0][0] == len(ST.DETAIL_TABLES)
 
 
 # Attributes of the closed-case detail the closed ingredients' conditions may read; a condition
@@ -222,6 +236,9 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
         FROM {ST.CLOSED_DETAIL} AS x {join}
         WHERE {closed_in} AND {pred_s} GROUP BY ALL"""
     where = f"{closed_in} AND {pred_s} AND ({pred_o})"
+    # Without a 结案方式 filter the departures and the measures read the same closed rows: one scan
+    # and one grouping for both (the departures' counts summed per combination of attributes too).
+    merged = grouped is not None and pred_o == "TRUE"
     if grouped is None:
         closed_cols = ", ".join(f"{sql} AS {col}" for col, _n, _p, sql in measures)
         measure = f"""
@@ -229,10 +246,15 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
             FROM {ST.CLOSED_DETAIL} AS x {join} WHERE {where} GROUP BY ALL"""
     else:  # the conditions evaluated once per combination of attributes, not once per case
         named = ", ".join(f"{_named(inf, dim)} AS {text}" for text, dim in _TEXT_CODES.items())
+        inner, outer = grouped
+        if merged:
+            inner += (f", count(*) FILTER (WHERE closed_date >= filed_date) AS left__,"
+                      f" count(*) FILTER (WHERE filed_date <= {first} - {over + 1}) AS o12_out__")
+            outer += ", sum(n__)::BIGINT AS n, sum(left__)::BIGINT AS left, sum(o12_out__)::BIGINT AS o12_out"
         measure = f"""
-            SELECT w, grp, {grouped[1]}
+            SELECT w, grp, {outer}
             FROM (SELECT *, {named}
-                  FROM (SELECT {w_col} AS w, {gcol} AS grp, {grouped[0]}
+                  FROM (SELECT {w_col} AS w, {gcol} AS grp, {inner}
                         FROM {ST.CLOSED_DETAIL} AS x {join} WHERE {where} GROUP BY ALL))
             GROUP BY ALL"""
     e_col, e_join, _first, _last = by_window("d")
@@ -240,15 +262,19 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
         SELECT {e_col} AS w, {gcol} AS grp, count(*) AS n, {ev_cols}
         FROM {ST.EVENT_DETAIL} AS e {e_join}
         WHERE {ranges("d", windows)} AND {pred_s} AND ({pred_o}) GROUP BY ALL"""
-    # One statement (one plan, one guard): the four families tagged by ``src``, columns by name.
-    families = (("cases", filed), ("closed", closed), ("measures", measure), ("events", event))
+    # One statement (one plan, one guard): the families tagged by ``src``, columns by name.
+    families = (("cases", filed), *(() if merged else (("closed", closed),)), ("measures", measure),
+                ("events", event))
     union = " UNION ALL BY NAME ".join(f"SELECT {k} AS src, * FROM ({sql})" for k, (_n, sql) in enumerate(families))
     got = summary._run(con, f"SELECT * FROM ({union}) WHERE {guard}", numpy=True, params=queries._vocab_params())
     if got is None:
         return None
     src = np.asarray(got["src"], dtype="int64")
     # (a family's rows hold NULL in the other families' columns: read as 0, never used)
-    return {name: {c: got[c][src == k] for c in got if c != "src"} for k, (name, _sql) in enumerate(families)}
+    out = {name: {c: got[c][src == k] for c in got if c != "src"} for k, (name, _sql) in enumerate(families)}
+    if merged:
+        out["closed"] = out["measures"]
+    return out
 
 
 def _error_rows(con: duckdb.DuckDBPyConnection, inf: summary.Info, pred_s: str,

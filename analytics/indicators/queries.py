@@ -27,6 +27,7 @@ identifiers spliced into SQL come from fixed whitelists in this package.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 import duckdb
@@ -39,21 +40,32 @@ from analytics.indicators import cubes
 from analytics.indicators._values import _missing, _nullable
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
-    COHORT_INDICATORS,
-    COHORT_WINDOW_DAYS,
     EVENT_INGREDIENTS,
     GROUP_BY,
     INDICATORS,
     LABELS,
-    STOCK_INGREDIENTS,
     VOCAB_PARAMS,
     clearance_ratio,
     closure_rate,
-    evaluate,
     ratio,
 )
 from analytics.indicators.periods import _as_date, _check_period, _month_end, comparison_periods, month_starts
 from analytics.indicators.presentation import _court_order, _district_order, court_name, district_name
+from analytics.indicators.ratios import (  # noqa: F401  (_COUNT_COLS, _RAW_COLS: used by tests and callers)
+    _COUNT_COLS,
+    _RAW_COLS,
+    _STAT_COLS,
+    _SUM_COLS,
+    _add_ratios,
+    _empty_counts,
+    _indicator_columns,
+    _indicator_values,
+    _open_window,
+    _raw_cols,
+    _typed,
+    _typed_values,
+)
+from analytics.summary import _strings
 
 # --- parameters and filters ----------------------------------------------------------------------
 
@@ -192,19 +204,6 @@ _GROUP_SQL: dict[str | None, str] = {
 }
 _EVENT_GROUP_SQL: dict[str | None, str] = {None: "NULL", "court_code": "fo_court", "adcode": "fo_adcode"}
 
-_COUNT_COLS = [k for k, v in INDICATORS.items() if v == "count"]
-_SUM_COLS = [k for k, (agg, _e, _c) in CLOSED_INGREDIENTS.items() if agg == "sum"]
-_STAT_COLS = [k for k, (agg, _e, _c) in CLOSED_INGREDIENTS.items() if agg in ("avg", "median", "p90")]
-
-
-def _raw_cols() -> list[str]:
-    """The columns the summary queries return (ingredients, before ratios)."""
-    return [*STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS]
-
-
-_RAW_COLS = frozenset(_raw_cols())
-
-
 def _summary_sql_reference(flt: CaseFilter, by: str | None) -> tuple[str, dict[str, object]]:
     """The definitional query: every ingredient per group (None, court_code, adcode) in one scan."""
     if by not in _EVENT_GROUP_SQL:
@@ -321,84 +320,67 @@ def _monthly_sql(flt: CaseFilter) -> tuple[str, dict[str, object]]:
     return sql, {**params, **_vocab_params()}
 
 
-def _add_ratios(df: pd.DataFrame, data_end: dt.date | None) -> pd.DataFrame:
-    """Every catalogue indicator from the ingredient columns, by ``definitions.evaluate``.
-
-    Cohort-basis ratios are None for a period whose appeal window has not closed by ``data_end``.
-    """
-    rows = df.to_dict("records")
-    days = [(e - s).days + 1 for s, e in zip(df["period_start"], df["period_end"], strict=True)]
-    open_window = [
-        data_end is None or pd.Timestamp(e).date() + dt.timedelta(days=COHORT_WINDOW_DAYS) > data_end
-        for e in df["period_end"]
-    ]
-    # The columns collected first and the frame made once (a column at a time cost ~1 ms each).
-    cols: dict[str, object] = {c: df[c] for c in df.columns}
-    for name, kind in INDICATORS.items():
-        if kind in ("count", "amount") or name in _STAT_COLS:
-            continue
-        values = [evaluate(name, r, d) for r, d in zip(rows, days, strict=True)]
-        if name in COHORT_INDICATORS:
-            values = [None if o else v for v, o in zip(values, open_window, strict=True)]
-        cols[name] = _nullable(values).to_numpy()
-    for name in _STAT_COLS:
-        cols[name] = _nullable(df[name].tolist()).to_numpy()
-    out = pd.DataFrame(cols, index=df.index)
-    out.attrs = dict(df.attrs)
-    return out
-
-
-def _empty_counts() -> dict[str, object]:
-    """Ingredient values of an empty group."""
-    row: dict[str, object] = {c: 0 for c in _raw_cols()}
-    row.update({c: None for c in _STAT_COLS})
-    row.update({c: 0.0 for c in _SUM_COLS})
-    return row
-
-
-def _typed(raw: pd.DataFrame) -> pd.DataFrame:
-    """Counts as int64 (0 where a full join left them missing), sums as float64."""
-    cols: dict[str, object] = {}
-    for c in raw.columns:
-        col = raw[c]
-        if c not in _RAW_COLS or c in _STAT_COLS:
-            cols[c] = col
-        elif c in _SUM_COLS:
-            cols[c] = col.astype("float64").fillna(0.0)
-        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf":  # plain numbers: no NA types
-            cols[c] = pd.Series(np.nan_to_num(col.to_numpy(dtype="float64")).astype("int64"), index=raw.index)
-        else:
-            cols[c] = col.astype("Float64").fillna(0).astype("int64")
-    out = pd.DataFrame(cols, index=raw.index)
-    out.attrs = raw.attrs
-    return out
-
-
 def _from_cubes(
     con: duckdb.DuckDBPyConnection, flt: CaseFilter, s: dt.date, e: dt.date, by: str | None
-) -> pd.DataFrame | None:
-    """The raw ingredients ``summary`` reads from its SQL, answered from the trial cubes (or None)."""
+) -> cubes.RawColumns | None:
+    """The raw ingredients ``summary`` reads from its SQL, answered from the trial cubes (or None);
+    by month one row per calendar month of the period (keys: the months' first days)."""
     if by != "month":
-        got = cubes.raw_ingredients(con, flt, [(s, e)], by)
-        if got is None:
-            return None
-        out = got.drop(columns="pi")
-        out.attrs = dict(got.attrs)
-        return out
+        got = cubes.raw_ingredients(con, flt, [(s, e)], by, frame=False)
+        return got if isinstance(got, cubes.RawColumns) else None
     # each calendar month of the period, the first and last cut to the period's days
     months = [(max(m, s), min(_month_end(m.year, m.month), e)) for m in month_starts(s, e)]
-    raw = cubes.raw_ingredients(con, flt, months, None)
-    if raw is None:
+    got = cubes.raw_ingredients(con, flt, months, None, frame=False)
+    if not isinstance(got, cubes.RawColumns):
         return None
-    raw["grp"] = [pd.Timestamp(months[i][0].replace(day=1)) for i in raw["pi"]]
-    out = raw.drop(columns="pi")
-    out.attrs = dict(raw.attrs)
+    return cubes.RawColumns(got.pi, [months[i][0].replace(day=1) for i in got.pi.tolist()], got.cols, got.data_end)
+
+
+def _summary_from_columns(raw: cubes.RawColumns, s: dt.date, e: dt.date, by: str | None) -> pd.DataFrame:
+    """``summary``'s frame from the cubes' ingredient columns: the groups in display order (months
+    in order, each cut to the period), every indicator by ``ratios._indicator_values``; one frame made."""
+    n = len(raw.keys)
+    if by == "court_code":
+        order = _court_order()
+        rank = sorted(range(n), key=lambda i: (order.get(raw.keys[i], len(order)), raw.keys[i]))  # type: ignore[arg-type]
+    elif by == "adcode":
+        dorder = _district_order()
+        rank = sorted(range(n), key=lambda i: (dorder.get(raw.keys[i], len(dorder)), raw.keys[i]))  # type: ignore[arg-type]
+    else:
+        rank = list(range(n))
+    idx = np.array(rank, dtype="int64")
+    keys = [raw.keys[i] for i in rank]
+    typed = {c: v[idx] for c, v in _typed_values(raw.cols).items()}
+    cols: dict[str, object] = {}
+    if by == "month":
+        spans = [(max(m, s), min(_month_end(m.year, m.month), e)) for m in keys]  # type: ignore[union-attr]
+        cols["month"] = [pd.Timestamp(m) for m in keys]  # type: ignore[arg-type]
+        cols["period_start"] = [pd.Timestamp(a) for a, _b in spans]
+        cols["period_end"] = [pd.Timestamp(b) for _a, b in spans]
+    else:
+        spans = [(s, e)] * n
+        if by == "court_code":
+            cols["court_code"] = _strings(np.array(keys, dtype=object))
+            cols["court_name"] = [court_name(c) for c in keys]
+        elif by == "adcode":
+            cols["adcode"] = pd.array(keys, dtype="Int64")
+            cols["district_name"] = [district_name(a) for a in keys]
+        ts, te = pd.Timestamp(s), pd.Timestamp(e)
+        cols["period_start"] = pd.Series([ts] * n, dtype=f"datetime64[{ts.unit}]")
+        cols["period_end"] = pd.Series([te] * n, dtype=f"datetime64[{te.unit}]")
+    values = _indicator_values(typed, [(b - a).days + 1 for a, b in spans],
+                               [_open_window(b, raw.data_end) for _a, b in spans])
+    cols.update(_indicator_columns(values))
+    out = pd.DataFrame(cols)
+    out.attrs["data_end"] = raw.data_end
     return out
 
 
-def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """(first filing date, last filing-or-closing date) in the whole store (recorded with the summary)."""
-    recorded = cubes.span(con)
+def data_span(con: duckdb.DuckDBPyConnection, inf: cubes.summary.Info | None = None
+              ) -> tuple[dt.date | None, dt.date | None]:
+    """(first filing date, last filing-or-closing date) in the whole store (recorded with the summary;
+    ``inf``: its description when the caller has just read it)."""
+    recorded = cubes.span(con, inf)
     if recorded is not None:
         return (None if recorded[0] is None else _as_date(recorded[0]),
                 None if recorded[1] is None else _as_date(recorded[1]))
@@ -421,29 +403,24 @@ def summary(
     if by not in _GROUP_SQL:
         raise ValueError(f"unknown grouping {by!r}; choose from {GROUP_BY}")
     s, e = _check_period(start, end)
-    raw = _from_cubes(con, flt, s, e, by)
-    from_cubes = raw is not None
-    # the data's last day: recorded with the summary the cubes were just read from (guarded)
-    data_end = raw.attrs.get("data_end") if raw is not None else None
-    if raw is None:  # no current summary, a filter no cube holds, or no day-level detail for the edge days
-        sql, params = _summary_sql(flt, by)
-        raw = con.execute(sql, {**params, "start": s, "end": e}).df()
+    got = _from_cubes(con, flt, s, e, by)
+    if got is not None:  # the cubes' ingredients (the data's last day recorded with them, guarded)
+        return _summary_from_columns(got, s, e, by)
+    # no current summary, a filter no cube holds, or no day-level detail for the edge days
+    sql, params = _summary_sql(flt, by)
+    raw = con.execute(sql, {**params, "start": s, "end": e}).df()
     cols = list(INDICATORS)
-    if by == "month" and from_cubes:  # every month of the period, in order (the ends cut to it)
-        raw = raw.rename(columns={"grp": "month"})
-        raw.insert(1, "period_start", [pd.Timestamp(max(m.date(), s)) for m in raw["month"]])
-        raw.insert(2, "period_end", [pd.Timestamp(min(_month_end(m.year, m.month), e)) for m in raw["month"]])
-        keys: list[str] = ["month"]
-    elif by is None:
+    keys: list[str]
+    if by is None:
         raw = raw.drop(columns="grp")
         raw.insert(0, "period_start", pd.Timestamp(s))
         raw.insert(1, "period_end", pd.Timestamp(e))
         keys = []
     elif by == "month":
-        got = {pd.Timestamp(m).date(): r for m, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
+        by_month = {pd.Timestamp(m).date(): r for m, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
         rows = []
         for m in month_starts(s, e):
-            row = dict(got.get(m) or _empty_counts())
+            row = dict(by_month.get(m) or _empty_counts())
             row["month"] = pd.Timestamp(m)
             row["period_start"] = pd.Timestamp(max(m, s))
             row["period_end"] = pd.Timestamp(min(_month_end(m.year, m.month), e))
@@ -467,7 +444,7 @@ def summary(
         raw["period_start"] = pd.Timestamp(s)
         raw["period_end"] = pd.Timestamp(e)
     raw = _typed(raw.reset_index(drop=True))
-    out = _add_ratios(raw, data_end if from_cubes else data_span(con)[1])
+    out = _add_ratios(raw, data_span(con)[1])
     return out[[*keys, "period_start", "period_end", *cols]]
 
 
@@ -531,9 +508,11 @@ def _compare_sql(flt: CaseFilter, n: int) -> tuple[str, dict[str, object]]:
 
 
 def _period_values(
-    con: duckdb.DuckDBPyConnection, flt: CaseFilter, periods: Sequence[tuple[dt.date, dt.date]]
+    con: duckdb.DuckDBPyConnection, flt: CaseFilter, periods: Sequence[tuple[dt.date, dt.date]],
+    inf: cubes.summary.Info | None = None,
 ) -> list[dict[str, object]]:
-    """``summary(con, flt, s, e).iloc[0].to_dict()`` for every (s, e), from one query."""
+    """``summary(con, flt, s, e).iloc[0].to_dict()`` for every (s, e), from one query (``inf``: the
+    summary's description when the caller has just read it)."""
     distinct = list(dict.fromkeys(periods))  # 同比 and 环比 of a whole year are the same period
     if not distinct:
         return []
@@ -541,25 +520,30 @@ def _period_values(
         # one period (e.g. 同比 and 环比 before the data): the plain summary query is faster
         value = summary(con, flt, *distinct[0]).iloc[0].to_dict()
         return [value for _ in periods]
-    raw = cubes.raw_ingredients(con, flt, distinct, None)
-    data_end = None
-    if raw is not None:
-        data_end = raw.attrs["data_end"]  # recorded with the summary just read (guarded)
-        raw = raw.drop(columns="grp").rename(columns={"pi": "grp"})
-    else:
-        sql, params = _compare_sql(flt, len(distinct))
-        params.update({"ps": [s for s, _ in distinct], "pe": [e for _, e in distinct],
-                       "hs": min(s for s, _ in distinct), "he": max(e for _, e in distinct)})
-        raw = con.execute(sql, params).df()
-    got = {int(g): r for g, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
+    got = cubes.raw_ingredients(con, flt, distinct, None, frame=False, inf=inf)
+    if isinstance(got, cubes.RawColumns):  # one row per period, in order: no frame needed
+        # the data's last day: recorded with the summary just read (guarded)
+        values = _indicator_values(_typed_values(got.cols), [(e - s).days + 1 for s, e in distinct],
+                                   [_open_window(e, got.data_end) for _s, e in distinct])
+        by_period = {}
+        for i, (s, e) in enumerate(distinct):
+            row: dict[str, object] = {"period_start": pd.Timestamp(s), "period_end": pd.Timestamp(e)}
+            row.update((name, v[i]) for name, v in values.items())
+            by_period[(s, e)] = row
+        return [by_period[p] for p in periods]
+    sql, params = _compare_sql(flt, len(distinct))
+    params.update({"ps": [s for s, _ in distinct], "pe": [e for _, e in distinct],
+                   "hs": min(s for s, _ in distinct), "he": max(e for _, e in distinct)})
+    raw = con.execute(sql, params).df()
+    rows_by = {int(g): r for g, r in zip(raw["grp"], raw.to_dict("records"), strict=True)}
     rows = []
     for i, (s, e) in enumerate(distinct):
-        row = dict(got[i])  # ungrouped: one row per period, even an empty one
+        row = dict(rows_by[i])  # ungrouped: one row per period, even an empty one
         row["period_start"] = pd.Timestamp(s)
         row["period_end"] = pd.Timestamp(e)
         rows.append(row)
     df = _typed(pd.DataFrame(rows, columns=["period_start", "period_end", *_raw_cols()]))
-    out = _add_ratios(df, data_span(con)[1] if data_end is None else data_end)
+    out = _add_ratios(df, data_span(con)[1])
     out = out[["period_start", "period_end", *INDICATORS]]
     by_period = {p: out.iloc[i].to_dict() for i, p in enumerate(distinct)}
     return [by_period[p] for p in periods]
@@ -574,10 +558,11 @@ def compare(
     apply, i.e. for a span longer than a year).
     """
     periods = comparison_periods(start, end)
-    first, _last = data_span(con)
+    inf = cubes.info(con)  # read once for the span and the periods
+    first, _last = data_span(con, inf)
     # A comparison period reaching before the data begins would show false zeros.
     known = [name for name, p in periods.items() if p is not None and first is not None and p[0] >= first]
-    got = _period_values(con, flt, [periods[name] for name in known])  # type: ignore[misc]
+    got = _period_values(con, flt, [periods[name] for name in known], inf)  # type: ignore[misc]
     values: dict[str, dict[str, object]] = {name: {k: None for k in INDICATORS} for name in periods}
     values.update(zip(known, got, strict=True))
     return _compare_frame(periods, values)
@@ -586,20 +571,24 @@ def compare(
 def _compare_frame(
     periods: dict[str, tuple[dt.date, dt.date] | None], values: dict[str, dict[str, object]]
 ) -> pd.DataFrame:
-    """The compare() table from each period's indicator values."""
-    rows = []
-    for key, kind in INDICATORS.items():
+    """The compare() table from each period's indicator values (floats, None where undefined)."""
+    keys = list(INDICATORS)
+    nums: dict[str, list[float | None]] = {c: [] for c in ("current", "yoy", "pop", "yoy_diff", "pop_diff",
+                                                           "yoy_pct", "pop_pct")}
+    for key in keys:
         cur, yoy, pop = (values[p][key] for p in ("current", "yoy", "pop"))
         cur, yoy, pop = (None if _missing(v) else float(v) for v in (cur, yoy, pop))  # type: ignore[arg-type]
         yoy_diff, yoy_pct = _change(cur, yoy)
         pop_diff, pop_pct = _change(cur, pop)
-        rows.append(
-            {"indicator": key, "label": LABELS[key], "kind": kind, "current": cur, "yoy": yoy,
-             "pop": pop, "yoy_diff": yoy_diff, "pop_diff": pop_diff, "yoy_pct": yoy_pct,
-             "pop_pct": pop_pct}
-        )
-    out = pd.DataFrame(rows)
-    for c in ("current", "yoy", "pop", "yoy_diff", "pop_diff", "yoy_pct", "pop_pct"):
-        out[c] = _nullable(out[c].astype(object).tolist()).to_numpy()
+        for c, v in (("current", cur), ("yoy", yoy), ("pop", pop), ("yoy_diff", yoy_diff),
+                     ("pop_diff", pop_diff), ("yoy_pct", yoy_pct), ("pop_pct", pop_pct)):
+            nums[c].append(None if v is None or math.isnan(v) else v)
+    cols: dict[str, object] = {"indicator": keys, "label": [LABELS[k] for k in keys],
+                               "kind": [INDICATORS[k] for k in keys]}
+    for c, v in nums.items():
+        arr = np.empty(len(v), dtype=object)
+        arr[:] = v
+        cols[c] = arr
+    out = pd.DataFrame(cols)
     out.attrs["periods"] = {k: (None if p is None else (str(p[0]), str(p[1]))) for k, p in periods.items()}
     return out
