@@ -3,9 +3,10 @@
 All functions take a DuckDB connection and a ``CaseFilter``; the map itself always shows every
 district (the district selection narrows the side panels, not the choropleth).
 
-Speed: each function first asks ``analytics.summary`` (pre-aggregated cubes built at load) and
-falls back to the SQL over ``cases`` written here, which is the reference definition; the
-``_*_cases`` functions are that reference, kept callable for the oracle tests and the benchmark.
+Speed: each function first asks ``analytics.summary_map`` (queries over the cubes of
+``analytics.summary``, built at load) and falls back to the SQL over ``cases`` written here, which
+is the reference definition; the ``_*_cases`` functions are that reference, kept callable for the
+oracle tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 import geodata
-from analytics import summary
+from analytics import summary_map
 from analytics.filters import CaseFilter, stored_options
 from analytics.privacy import TableSpec
 
@@ -119,11 +120,11 @@ def district_stats(
     district (``geodata.UNPLACED_ADCODE``) are not in these rows: see ``unplaced_count``.
     """
     win = yoy_window(flt, as_of)
-    got = summary.window_counts(
+    got = summary_map.window_counts(
         con, flt,
-        [summary.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31)),
-         summary.Window("yoy_cur", win.cur_start, win.cur_end),
-         summary.Window("yoy_prev", win.prev_start, win.prev_end)],
+        [summary_map.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31)),
+         summary_map.Window("yoy_cur", win.cur_start, win.cur_end),
+         summary_map.Window("yoy_prev", win.prev_start, win.prev_end)],
         district=False, by_adcode=True,
     )
     if got is None:
@@ -205,8 +206,8 @@ def unplaced_count(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> int:
     code outside the seven districts: they count in the city's totals and the court figures,
     and the map states their number instead of drawing them.
     """
-    win = [summary.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31))]
-    got = summary.window_counts(con, flt, win, district=False, by_adcode=True)
+    win = [summary_map.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31))]
+    got = summary_map.window_counts(con, flt, win, district=False, by_adcode=True)
     if got is None:
         return _unplaced_count_cases(con, flt)
     return sum(v[0] for a, v in got.items() if a not in geodata.DISTRICT_ADCODES)
@@ -224,7 +225,7 @@ def _unplaced_count_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> in
 
 def hex_density(con: duckdb.DuckDBPyConnection, flt: CaseFilter, min_count: int = 1) -> pd.DataFrame:
     """Case counts per H3 cell (string ids) for cases with a location: aggregated, never points."""
-    got = summary.hex_density(con, flt, min_count)
+    got = summary_map.hex_density(con, flt, min_count)
     return got if got is not None else _hex_density_cases(con, flt, min_count)
 
 
@@ -266,11 +267,11 @@ def headline(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> He
     """Cases filed in the filter, how many are closed / pending, and the YoY change."""
     win = yoy_window(flt, as_of)
     y0, y1 = date(flt.year_from, 1, 1), date(flt.year_to, 12, 31)
-    got = summary.window_counts(
+    got = summary_map.window_counts(
         con, flt,
-        [summary.Window("cases", y0, y1), summary.Window("closed", y0, y1, closed=True),
-         summary.Window("yoy_cur", win.cur_start, win.cur_end),
-         summary.Window("yoy_prev", win.prev_start, win.prev_end)],
+        [summary_map.Window("cases", y0, y1), summary_map.Window("closed", y0, y1, closed=True),
+         summary_map.Window("yoy_cur", win.cur_start, win.cur_end),
+         summary_map.Window("yoy_prev", win.prev_start, win.prev_end)],
         district=True, by_adcode=False,
     )
     if got is None:
@@ -303,7 +304,7 @@ def _headline_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date
 
 def monthly_trend(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.DataFrame:
     """Filings per month in the filter (months without filings are 0)."""
-    got = summary.monthly_trend(con, flt)
+    got = summary_map.monthly_trend(con, flt)
     return got if got is not None else _monthly_trend_cases(con, flt)
 
 
@@ -325,7 +326,7 @@ def _monthly_trend_cases(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> pd.
 
 def top_causes(con: duckdb.DuckDBPyConnection, flt: CaseFilter, n: int = 10) -> pd.DataFrame:
     """The n most frequent causes (案由/罪名) in the filter, with their group and share."""
-    got = summary.top_causes(con, flt, n)
+    got = summary_map.top_causes(con, flt, n)
     return got if got is not None else _top_causes_cases(con, flt, n)
 
 

@@ -21,7 +21,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import geodata
-from analytics import maps, summary
+from analytics import maps, summary, summary_map
 from analytics.filters import PENDING, CaseFilter
 from analytics.store import build_store, bump_data_version, data_version, open_store, upsert_cases
 
@@ -60,11 +60,11 @@ def _same(con: duckdb.DuckDBPyConnection, flt: CaseFilter, as_of: date) -> None:
 def _uses_summary(con: duckdb.DuckDBPyConnection, flt: CaseFilter) -> None:
     """The fast functions answer (rather than handing over to ``cases``)."""
     assert summary.available(con)
-    win = [summary.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31))]
-    assert summary.window_counts(con, flt, win, district=True, by_adcode=True) is not None
-    assert summary.hex_density(con, flt) is not None
-    assert summary.monthly_trend(con, flt) is not None
-    assert summary.top_causes(con, flt) is not None
+    win = [summary_map.Window("cases", date(flt.year_from, 1, 1), date(flt.year_to, 12, 31))]
+    assert summary_map.window_counts(con, flt, win, district=True, by_adcode=True) is not None
+    assert summary_map.hex_density(con, flt) is not None
+    assert summary_map.monthly_trend(con, flt) is not None
+    assert summary_map.top_causes(con, flt) is not None
 
 
 @pytest.mark.parametrize("flt", FILTERS)
@@ -130,12 +130,12 @@ def test_texts_are_the_values_of_the_codes(con: duckdb.DuckDBPyConnection) -> No
 def test_trend_months_are_not_shared(con: duckdb.DuckDBPyConnection) -> None:
     """Every month of the years once (first days); a caller changing one frame changes no other."""
     flt = CaseFilter(2024, 2025)
-    first = summary.monthly_trend(con, flt)
+    first = summary_map.monthly_trend(con, flt)
     assert first is not None and len(first) == 24 and str(first["month"].dtype) == "datetime64[us]"
     assert first["month"].iloc[0] == pd.Timestamp("2024-01-01")
     assert first["month"].iloc[-1] == pd.Timestamp("2025-12-01")
     first.loc[0, "month"] = pd.Timestamp("1999-01-01")
-    again = summary.monthly_trend(con, flt)
+    again = summary_map.monthly_trend(con, flt)
     assert again is not None and again["month"].iloc[0] == pd.Timestamp("2024-01-01")
 
 
@@ -157,7 +157,7 @@ def test_without_summary_maps_answers_from_cases(rw_copy: duckdb.DuckDBPyConnect
     before = maps.district_stats(rw_copy, flt, POP, date(2025, 12, 31))
     summary.drop(rw_copy)
     assert summary.info(rw_copy) is None and not summary.available(rw_copy)
-    assert summary.hex_density(rw_copy, flt) is None
+    assert summary_map.hex_density(rw_copy, flt) is None
     assert_frame_equal(maps.district_stats(rw_copy, flt, POP, date(2025, 12, 31)), before)
     _same(rw_copy, flt, date(2025, 6, 15))
     # A store without a summary never aborts the caller's transaction (no failing statement).
@@ -173,7 +173,7 @@ def test_stale_summary_is_not_used(rw_copy: duckdb.DuckDBPyConnection) -> None:
     rw_copy.execute("DELETE FROM cases WHERE filed_date >= DATE '2025-07-01' AND category = '民事'")
     assert not summary.available(rw_copy)
     flt = CaseFilter(2024, 2025)
-    assert summary.monthly_trend(rw_copy, flt) is None  # the guard in the cube query caught it
+    assert summary_map.monthly_trend(rw_copy, flt) is None  # the guard in the cube query caught it
     _same(rw_copy, flt, date(2025, 12, 31))
     _same(rw_copy, FILTERS[6], date(2025, 6, 15))
 
@@ -192,7 +192,7 @@ def test_same_size_update_makes_the_summary_stale(rw_copy: duckdb.DuckDBPyConnec
     rw_copy.execute("COMMIT")
     assert rw_copy.execute("SELECT count(*) FROM cases").fetchone()[0] == n_before  # same size
     assert not summary.available(rw_copy)
-    assert summary.monthly_trend(rw_copy, flt) is None  # the cube guard refuses the stale cubes
+    assert summary_map.monthly_trend(rw_copy, flt) is None  # the cube guard refuses the stale cubes
     # The map now answers from cases: 如东 gained exactly the moved 如皋 cases.
     assert maps.headline(rw_copy, flt, date(2025, 12, 31)).cases == before + moved
     _same(rw_copy, flt, date(2025, 12, 31))
