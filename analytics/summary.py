@@ -30,13 +30,13 @@ whereupon the caller falls back to ``cases``. The version catches any change, al
 a delete-and-insert that leaves the row count unchanged; the row count is a second, free check
 against writes that bypass ``analytics.store`` without bumping the version.
 
-The map page's queries over these cubes are in ``analytics/summary_map.py``; this module builds
-the cubes, keeps their freshness and holds the helpers every reader shares (``info``,
-``_predicate``, ``_run``). Results are built in Python from the few grouped rows (codes mapped back to values with cached
-arrays): at this size DuckDB's per-query planning, not the scan, is most of the cost, so each
-function runs one small catalog query and one cube query. The catalog query is kept although the
-parsed ``Info`` is cached by build: a cube query on a remembered ``Info`` would fail to bind on a
-store whose summary was dropped since (``drop``, or a ``refresh`` that declined the schema), and
+The map page's queries over these cubes are in ``analytics/summary_map.py``; this module builds the
+cubes, keeps their freshness and holds the helpers every reader shares (``info``, ``_predicate``,
+``_run``). Results are built in Python from the few grouped rows (codes mapped back to values with
+cached arrays): at this size DuckDB's per-query planning, not the scan, is most of the cost, so
+each function runs one small catalog query and one cube query. The catalog query is kept although
+the parsed ``Info`` is cached by build: a cube query on a remembered ``Info`` would fail to bind on
+a store whose summary was dropped since (``drop``, or a ``refresh`` that declined the schema), and
 a failed statement aborts a caller's transaction; a cursor does not tell which database it is on,
 and only the catalog query can tell without failing.
 
