@@ -127,7 +127,7 @@ def _kinds() -> list[str]:
 
 
 def _windows() -> list[Any]:
-    from analytics.summary import Window
+    from analytics.summary_map import Window
 
     return [[Window("all", START, END), Window("closed", START, END, closed=True)]]
 
