@@ -1,6 +1,7 @@
 """The indicators from ingredient columns without frames (``ratios._typed_values`` /
 ``_indicator_values`` / ``_indicator_columns``): hand-computed figures, and the same values and types
-as the frame path (``_typed`` + ``_add_ratios``) on the same ingredients."""
+as the frame path (``_typed`` + ``_add_ratios``: the same computation, rendered into a frame) on
+the same ingredients."""
 
 from __future__ import annotations
 

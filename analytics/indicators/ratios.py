@@ -1,12 +1,12 @@
 """Every catalogue indicator from its ingredients: typed ingredient columns and the ratios.
 
-Two renderings of one computation (``definitions.evaluate`` per row in both, so the figures are the
-same bit for bit):
+One computation, ``_indicator_values`` (``definitions.evaluate`` per row) over ingredient columns
+as numpy arrays (``_typed_values``), used two ways:
 
 * ``_typed`` + ``_add_ratios`` -- over a pandas frame of ingredients (the case-table SQL's result);
-* ``_typed_values`` + ``_indicator_values`` -- over ingredient columns as numpy arrays (the trial
-  cubes' result, a few rows), without building intermediate frames: the page's compare and its
-  per-court and per-district tables spend their time in SQL, not in pandas.
+* directly -- over the trial cubes' columns (a few rows), without building intermediate frames:
+  the page's compare and its per-court and per-district tables spend their time in SQL, not in
+  pandas.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from analytics.indicators._values import _nullable
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
     COHORT_INDICATORS,
@@ -50,24 +49,19 @@ def _open_window(end: object, data_end: dt.date | None) -> bool:
 
 
 def _add_ratios(df: pd.DataFrame, data_end: dt.date | None) -> pd.DataFrame:
-    """Every catalogue indicator from the ingredient columns, by ``definitions.evaluate``.
+    """Every catalogue indicator from the ingredient columns of a ``_typed`` frame, by
+    ``definitions.evaluate`` (through ``_indicator_values``, the computation the cube path uses).
 
     Cohort-basis ratios are None for a period whose appeal window has not closed by ``data_end``.
     """
-    rows = df.to_dict("records")
     days = [(e - s).days + 1 for s, e in zip(df["period_start"], df["period_end"], strict=True)]
     open_window = [_open_window(e, data_end) for e in df["period_end"]]
-    # The columns collected first and the frame made once (a column at a time cost ~1 ms each).
+    ingredients = {c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in _raw_cols()}
+    values = _indicator_values(_typed_values(ingredients), days, open_window)
+    # The columns collected first and the frame made once (a column at a time cost ~1 ms each);
+    # counts and sums stay the frame's own columns.
     cols: dict[str, object] = {c: df[c] for c in df.columns}
-    for name, kind in INDICATORS.items():
-        if kind in ("count", "amount") or name in _STAT_COLS:
-            continue
-        values = [evaluate(name, r, d) for r, d in zip(rows, days, strict=True)]
-        if name in COHORT_INDICATORS:
-            values = [None if o else v for v, o in zip(values, open_window, strict=True)]
-        cols[name] = _nullable(values).to_numpy()
-    for name in _STAT_COLS:
-        cols[name] = _nullable(df[name].tolist()).to_numpy()
+    cols.update(_indicator_columns({n: v for n, v in values.items() if n in _EVALUATED or n in _STAT_SET}))
     out = pd.DataFrame(cols, index=df.index)
     out.attrs = dict(df.attrs)
     return out
