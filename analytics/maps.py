@@ -91,11 +91,11 @@ def years_covered(year_from: int, year_to: int, as_of: date) -> float:
     return total
 
 
-def _per_10k(cases: pd.Series, population: pd.Series, years: float) -> pd.Series:
+def _per_10k(cases: np.ndarray | pd.Series, population: np.ndarray | pd.Series, years: float) -> np.ndarray:
     """Cases per 10,000 residents per year (0 when the filter covers no day of data)."""
     if years <= 0:
-        return pd.Series(np.zeros(len(cases)), index=cases.index)
-    return cases / years / population * 10_000
+        return np.zeros(len(cases))
+    return np.asarray(cases) / years / np.asarray(population) * 10_000
 
 
 def yoy_change(cur: float | None, prev: float | None) -> float | None:
@@ -183,9 +183,7 @@ def _district_frame(
     rows = [got.get(a, zero) for a in population]
     pop = np.array(list(population.values()), dtype="int64")
     cases, cur, prev = (np.array([r[i] for r in rows], dtype="int64") for i in range(3))
-    years = years_covered(flt.year_from, flt.year_to, as_of)
-    # The same float operations, in the same order, as ``_per_10k`` on Series.
-    per_10k = cases / years / pop * 10_000 if years > 0 else np.zeros(len(cases))
+    per_10k = _per_10k(cases, pop, years_covered(flt.year_from, flt.year_to, as_of))
     return pd.DataFrame(
         {
             "adcode": list(population),

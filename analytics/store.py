@@ -498,8 +498,8 @@ def _upsert_in_place(
     )
     if counts.get("same", 0) or counts.get("kept", 0):
         # Rows not written leave the incoming table first (usually none or few), so that the insert
-        # reads it alone: the former join of 1M incoming rows with their statuses cost more than
-        # the insert itself.
+        # reads it alone instead of joining every incoming row with its status (1M rows, idle
+        # machine: the upsert without the refresh 1.64-1.94 s -> 1.50-1.59 s).
         con.execute(
             """DELETE FROM incoming_typed WHERE case_no IN
                (SELECT case_no FROM incoming_status WHERE status IN ('same', 'kept'))"""

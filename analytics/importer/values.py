@@ -23,16 +23,16 @@ from analytics.importer.columns import TARGET_LABELS
 _SPACES = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _norm_text(value: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
+def _compact(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+_norm_text = functools.lru_cache(maxsize=1 << 16)(_compact)  # text cells: few distinct ones
 
 
 def _norm(value: object) -> str:
     """A cell as compact text (NFKC, no whitespace); text cells (few distinct ones) from a cache."""
-    if type(value) is str:
-        return _norm_text(value)
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+    return _norm_text(value) if type(value) is str else _compact(str(value))
 
 
 def _variants(table: dict[str, str]) -> dict[str, str]:

@@ -79,12 +79,6 @@ _MEMO: OrderedDict[tuple[str, CaseFilter, tuple[dt.date, dt.date]], _Part] = Ord
 _INGREDIENTS = (*STOCK_INGREDIENTS, *CLOSED_INGREDIENTS, *EVENT_INGREDIENTS)  # the reference's order
 
 
-def info(con: duckdb.DuckDBPyConnection) -> summary.Info | None:
-    """The current summary's description (``summary.info``): a caller asking ``span`` and then
-    ``raw_ingredients`` for one answer looks it up once and passes it to both."""
-    return summary.info(con)
-
-
 def span(con: duckdb.DuckDBPyConnection, inf: summary.Info | None = None
          ) -> tuple[dt.date | None, dt.date | None] | None:
     """(first filing day, last filing-or-closing day) recorded with a current summary, else None.

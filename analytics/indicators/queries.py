@@ -65,7 +65,8 @@ from analytics.indicators.ratios import (  # noqa: F401  (_COUNT_COLS, _RAW_COLS
     _typed,
     _typed_values,
 )
-from analytics.summary import _strings
+from analytics.summary import Info, _strings
+from analytics.summary import info as summary_info  # (``summary`` is this module's indicator table)
 
 # --- parameters and filters ----------------------------------------------------------------------
 
@@ -336,18 +337,20 @@ def _from_cubes(
     return cubes.RawColumns(got.pi, [months[i][0].replace(day=1) for i in got.pi.tolist()], got.cols, got.data_end)
 
 
+def _display_rank(by: str | None, keys: Sequence[object]) -> list[int]:
+    """Positions of ``keys`` in display order: courts and districts in their fixed order (unknown
+    ones after, by value), anything else as it comes."""
+    order = _court_order() if by == "court_code" else _district_order() if by == "adcode" else None
+    if order is None:
+        return list(range(len(keys)))
+    return sorted(range(len(keys)), key=lambda i: (order.get(keys[i], len(order)), keys[i]))  # type: ignore[arg-type]
+
+
 def _summary_from_columns(raw: cubes.RawColumns, s: dt.date, e: dt.date, by: str | None) -> pd.DataFrame:
     """``summary``'s frame from the cubes' ingredient columns: the groups in display order (months
     in order, each cut to the period), every indicator by ``ratios._indicator_values``; one frame made."""
     n = len(raw.keys)
-    if by == "court_code":
-        order = _court_order()
-        rank = sorted(range(n), key=lambda i: (order.get(raw.keys[i], len(order)), raw.keys[i]))  # type: ignore[arg-type]
-    elif by == "adcode":
-        dorder = _district_order()
-        rank = sorted(range(n), key=lambda i: (dorder.get(raw.keys[i], len(dorder)), raw.keys[i]))  # type: ignore[arg-type]
-    else:
-        rank = list(range(n))
+    rank = _display_rank(by, raw.keys)
     idx = np.array(rank, dtype="int64")
     keys = [raw.keys[i] for i in rank]
     typed = {c: v[idx] for c, v in _typed_values(raw.cols).items()}
@@ -376,7 +379,7 @@ def _summary_from_columns(raw: cubes.RawColumns, s: dt.date, e: dt.date, by: str
     return out
 
 
-def data_span(con: duckdb.DuckDBPyConnection, inf: cubes.summary.Info | None = None
+def data_span(con: duckdb.DuckDBPyConnection, inf: Info | None = None
               ) -> tuple[dt.date | None, dt.date | None]:
     """(first filing date, last filing-or-closing date) in the whole store (recorded with the summary;
     ``inf``: its description when the caller has just read it)."""
@@ -430,17 +433,13 @@ def summary(
     else:
         raw = raw.rename(columns={"grp": by})
         if by == "court_code":
-            order = _court_order()
             raw["court_name"] = [court_name(c) for c in raw["court_code"]]
-            raw["_o"] = [(order.get(c, len(order)), c) for c in raw["court_code"]]
             keys = ["court_code", "court_name"]
         else:
-            dorder = _district_order()
             raw["adcode"] = raw["adcode"].astype("Int64")
             raw["district_name"] = [district_name(a) for a in raw["adcode"].tolist()]
-            raw["_o"] = [(dorder.get(a, len(dorder)), a) for a in raw["adcode"].tolist()]
             keys = ["adcode", "district_name"]
-        raw = raw.iloc[sorted(range(len(raw)), key=lambda i: raw["_o"].iloc[i])].drop(columns="_o")
+        raw = raw.iloc[_display_rank(by, raw[by].tolist())]
         raw["period_start"] = pd.Timestamp(s)
         raw["period_end"] = pd.Timestamp(e)
     raw = _typed(raw.reset_index(drop=True))
@@ -509,7 +508,7 @@ def _compare_sql(flt: CaseFilter, n: int) -> tuple[str, dict[str, object]]:
 
 def _period_values(
     con: duckdb.DuckDBPyConnection, flt: CaseFilter, periods: Sequence[tuple[dt.date, dt.date]],
-    inf: cubes.summary.Info | None = None,
+    inf: Info | None = None,
 ) -> list[dict[str, object]]:
     """``summary(con, flt, s, e).iloc[0].to_dict()`` for every (s, e), from one query (``inf``: the
     summary's description when the caller has just read it)."""
@@ -558,7 +557,7 @@ def compare(
     apply, i.e. for a span longer than a year).
     """
     periods = comparison_periods(start, end)
-    inf = cubes.info(con)  # read once for the span and the periods
+    inf = summary_info(con)  # read once for the span and the periods
     first, _last = data_span(con, inf)
     # A comparison period reaching before the data begins would show false zeros.
     known = [name for name, p in periods.items() if p is not None and first is not None and p[0] >= first]
