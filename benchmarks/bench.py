@@ -510,6 +510,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="where generated stores are kept")
     ap.add_argument("--rebuild", action="store_true", help="regenerate stores even if cached")
     ap.add_argument("--page-reps", type=int, default=5, help="browser loads per page for the link-opening figure")
+    ap.add_argument("--settle-load", type=float, default=None,
+                    help="load average to wait for (at most 2 min) before opening links in the browser "
+                    "(default: pageload.SETTLED_LOAD)")
     ap.add_argument("--page-sessions", type=int, default=20, help="concurrent sessions for the link-opening figure")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: startup, import, "
                     + ", ".join(products.PARTS))
@@ -543,7 +546,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.sizes and not set(products.PARTS) <= args.skip:
         path, _ = ensure_store(max(args.sizes), args.cache_dir)  # cached by bench_size above
         results["products"] = products.run(path, args.skip, repeat=args.trial_repeat, reps=args.page_reps,
-                                           sessions=args.page_sessions, log=log)
+                                           sessions=args.page_sessions, log=log, settle_load=args.settle_load)
     results["targets_met"] = [{"target": t, "figure": f, "met": m} for t, f, m in table.targets(results)]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

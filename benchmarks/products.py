@@ -25,7 +25,7 @@ PARTS = ("alerts", "index", "report", "pageload")
 
 
 def run(db_path: Path, skip: set[str], repeat: int = 3, reps: int = 5, sessions: int = 20,
-        log: Any = print) -> dict[str, Any]:
+        log: Any = print, settle_load: float | None = None) -> dict[str, Any]:
     """Every product figure on the store ``db_path`` (no other process may hold it open)."""
     out: dict[str, Any] = {"store": str(db_path)}
     if "alerts" not in skip:
@@ -47,7 +47,8 @@ def run(db_path: Path, skip: set[str], repeat: int = 3, reps: int = 5, sessions:
         from benchmarks import pageload
 
         log(f"opening a link: browser vs minimal page, server CPU, {sessions} sessions at once")
-        out["pageload"] = pageload.run(db_path, reps=reps, sessions=sessions)
+        settle = {} if settle_load is None else {"settle_below": settle_load}
+        out["pageload"] = pageload.run(db_path, reps=reps, sessions=sessions, **settle)
     return out
 
 

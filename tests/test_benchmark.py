@@ -31,7 +31,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     cmd = [sys.executable, "-m", "benchmarks.bench", "--sizes", "100000", "--repeat", "2", "--trial-repeat", "1",
            "--sessions", "3", "--startup-scale", "0.03", "--import-rows", "2000",
            "--into-rows", "2000",
-           "--page-reps", "1", "--page-sessions", "2", "--json", str(out),
+           "--page-reps", "1", "--page-sessions", "2", "--settle-load", "1000", "--json", str(out),
            "--cache-dir", str(tmp / "cache")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -115,6 +115,7 @@ def test_product_figures(run: tuple[dict, str]) -> None:
         assert pl["concurrent"][which]["errors"] == 0
     if "map_page" in pl["browser"]:
         assert _positive(pl["browser"]["ratio_metric_s"])
+    assert pl["settled"]["below"] == 1000 and pl["settled"]["waited_s"] < 5  # any load is below 1000
     wanted = {"alerts", "index", "default", "server"}
     assert wanted <= {t["target"].split(" ")[0] for t in res["targets_met"]}
 

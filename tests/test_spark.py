@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import summary
+from analytics import summary, summary_trial
 from analytics.engine import compare, export, load
 from analytics.settings import load_settings
 from analytics.store import build_store, open_store
@@ -71,7 +71,6 @@ def test_dialect_layer_translates_the_ingredient_language() -> None:
 
 
 def test_every_shared_ingredient_is_in_the_portable_subset() -> None:
-    from analytics import summary_trial
     from analytics.engine.spark_build import spark_expr
     from analytics.indicators.definitions import EVENT_INGREDIENTS
 
@@ -166,7 +165,9 @@ def test_every_cube_equals_duckdb_cell_for_cell(stores: dict[str, Path]) -> None
         assert errs == N_ERRORS  # the planted data errors went through both engines
         assert summary.available(b)  # the freshness tag is valid: pages use the Spark-built cubes
         inf = summary.info(b)
-        assert inf is not None and len(inf.cubes) == len(summary.CUBES) and len(inf.trial_cubes) == 6 + 2
+        assert inf is not None and len(inf.cubes) == len(summary.CUBES)
+        # the trial and days cubes, and the two index tables
+        assert len(inf.trial_cubes) == len(summary_trial.TRIAL_CUBES) + len(summary_trial.DAYS_CUBES) + 2 == 7
         names = set(compare.summary_tables())  # the index inputs are compared too
         assert {"summary_i_counts", "summary_i_series"} <= names
     finally:
@@ -256,7 +257,7 @@ def test_pages_show_the_same_figures(stores: dict[str, Path], page: str, monkeyp
     con = open_store(tampered, read_only=False)
     try:
         for name in ([c.name for c in summary.CUBES if c.grain == "month"] if page == "app.py"
-                     else ["summary_t_full", "summary_t_court", "summary_t_cause", "summary_t_small"]):
+                     else [n for n, _ in summary_trial.TRIAL_CUBES]):
             con.execute(f"UPDATE {name} SET n = n * 2")
         con.execute("CHECKPOINT")
     finally:

@@ -161,3 +161,27 @@ def test_days_cubes_equal_the_histograms_of_the_enrichment(con: duckdb.DuckDBPyC
             f"({' UNION ALL '.join(hists)})",
         )
         assert _same(con, plain, f"SELECT * FROM {name}") > 100
+
+
+def test_a_refresh_drops_the_retired_cubes_of_an_older_store(small_store, tmp_path) -> None:
+    """A store built before ``summary_t_cause`` was retired loses it at its next refresh (no orphan
+    table), and the cubes listed are exactly the current ones."""
+    import shutil
+
+    from analytics import summary
+    from analytics.store import open_store
+
+    path = tmp_path / "old.duckdb"
+    shutil.copy(small_store, path)
+    c = open_store(path, read_only=False)
+    try:
+        c.execute("CREATE TABLE summary_t_cause AS SELECT * FROM summary_t_small")  # as an older build left it
+        c.execute("BEGIN TRANSACTION")
+        assert summary.refresh(c)
+        c.execute("COMMIT")
+        tables = {t for (t,) in c.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert "summary_t_cause" not in tables
+        listed = {n for (n,) in c.execute("SELECT cube FROM summary_info WHERE grain = 'trial'").fetchall()}
+        assert listed == {"summary_t_full", "summary_t_court", "summary_t_small"} <= tables
+    finally:
+        c.close()
