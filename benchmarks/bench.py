@@ -89,14 +89,18 @@ def schema_key() -> str:
 
 
 def summary_details(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store's summary has its day-level detail tables (``summary_trial.DETAIL_TABLES``)
-    and the index tables (``summary_index``): a store cached before them is refreshed."""
-    from analytics import summary_index
+    """Whether the store's summary is the one this code builds: its day-level detail tables
+    (``summary_trial.DETAIL_TABLES``), and exactly the cubes and index tables the code lists (a
+    store cached before one was added or retired, e.g. ``summary_trial.RETIRED``, is refreshed,
+    or the benchmark would measure the cubes of an older build)."""
+    from analytics import summary_index, summary_trial
 
     inf = summary.info(con)
-    grains = {c.grain for c in inf.trial_cubes} if inf is not None else set()
-    return (inf is not None and ind.cubes._details_ok(con, inf)
-            and {summary_index.COUNTS_GRAIN, summary_index.SERIES_GRAIN} <= grains)
+    if inf is None or not ind.cubes._details_ok(con, inf):
+        return False
+    listed = {c.name for c in (*inf.cubes, *inf.trial_cubes)}
+    built = {c.name for c in summary.CUBES} | {n for n, _ in (*summary_trial.TRIAL_CUBES, *summary_trial.DAYS_CUBES)}
+    return listed == built | set(summary_index.TABLES)
 
 
 def store_path(cache: Path, size: int) -> Path:
