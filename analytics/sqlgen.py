@@ -15,6 +15,7 @@ cell for cell, and by ``tests/test_sqlgen.py`` as text):
 primitive                   DuckDB                              Spark SQL
 ==========================  ==================================  =====================================
 ``cases``                   ``cases`` (ENUM columns)            ``coded`` (text + ``c_<dim>`` codes)
+``dictionary``              ``summary_dict`` (dim, code, value)  ``dict`` (the same rows, a view)
 ``text(col)``               ``col::VARCHAR``                    ``col`` (the export holds strings)
 ``code(dim)``               ``enum_code(dim)``                  ``c_dim`` (dictionary broadcast join)
 ``param(name)``             ``$name`` (a query parameter)       a SQL literal of the vocabulary value
@@ -117,12 +118,15 @@ def _vocab() -> dict[str, object]:
 
 # --- the dialects -------------------------------------------------------------------------------
 
+DICT_TABLE = "summary_dict"  # DuckDB: the summary's ENUM dictionary (``summary.refresh`` writes it first)
+
 
 class Dialect(Protocol):
     """The primitives the summary templates need (see the module docstring for each rendering)."""
 
     name: str
     cases: str  # the case relation
+    dictionary: str  # the ENUM dictionary (dim, code, value): DuckDB's codes and their text
 
     def param(self, name: str) -> str: ...
     def expr(self, sql: str) -> str: ...
@@ -165,6 +169,7 @@ class DuckDBDialect(_Common):
 
     name = "duckdb"
     cases = "cases"
+    dictionary = DICT_TABLE
 
     def param(self, name: str) -> str:
         return f"${name}"
@@ -230,6 +235,7 @@ class SparkDialect(_Common):
 
     name = "spark"
     cases = "coded"
+    dictionary = "dict"  # engine/spark_build: the export's dictionary as a temp view
     _TYPES: ClassVar[dict[str, str]] = {"VARCHAR": "STRING"}
 
     def __init__(self, params: Mapping[str, object] | None = None) -> None:
@@ -345,6 +351,10 @@ _LIM_COLS = (
     ("l_n", "lim_n", "INTEGER"),
     ("l_unit", "lim_unit", "VARCHAR"),
 )
+
+
+# Columns of the enrichment (``enrich_ctes``'s ``x``) that are the text of a coded dimension.
+TEXT_CODES = {"proc": "procedure", "cat": "category", "outc": "outcome"}
 
 
 def enrich_ctes(d: Dialect, source: str, key: str | None, closed_cond: str) -> str:

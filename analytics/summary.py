@@ -68,7 +68,7 @@ DATA_VERSION_KEY = "data_version"  # meta key written by every writer (analytics
 NO_META = "-"  # recorded when the store has no meta table (a hand-made store): no version check
 NO_VERSION = "none"  # recorded when meta has no data version (store written before versions)
 INFO_TABLE = "summary_info"
-DICT_TABLE = "summary_dict"
+DICT_TABLE = sqlgen.DICT_TABLE  # "summary_dict"
 
 # Categorical dimensions: filter attribute of CaseFilter -> column (the same name in cubes).
 FILTER_DIMS: tuple[tuple[str, str], ...] = (

@@ -79,6 +79,11 @@ TRIAL_GRAIN, DAYS_GRAIN = "trial", "tdays"
 # a summary without them (an older store, one loaded from elsewhere) falls back to ``cases`` for
 # such periods only.
 CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL = "summary_t_closed", "summary_t_events", "summary_t_errdays"
+# The closed detail keeps the coded dimensions' codes only, not the enrichment's text of them
+# (``sqlgen.TEXT_CODES``: proc, cat, outc): the text is named from the dictionary where a condition
+# reads it (``with_text``), after the aggregation where it can be. Three VARCHAR columns fewer to
+# sort and compress: the detail's build 6.4 -> 4.9 s at 10M cases, 0.64-0.73 -> 0.49 s at 1M.
+TEXT_CODES = sqlgen.TEXT_CODES
 DETAIL_TABLES = (CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL)
 SPAN_TABLE = "summary_t_span"
 # Cases closed before they were filed (data errors), by closing and filing month: the reference
@@ -139,8 +144,30 @@ def tag_details(con: duckdb.DuckDBPyConnection, build: str) -> None:
 
 
 def detail_columns() -> list[str]:
-    """Columns of the enriched relation ``x`` that the closed-case measures and quantiles read."""
-    return sorted(_ingredient_columns() & _X_COLUMNS)
+    """Columns of the enriched relation ``x`` that the closed-case measures and quantiles read,
+    except the text of a coded dimension (``TEXT_CODES``: named from the code where read)."""
+    return sorted((_ingredient_columns() & _X_COLUMNS) - set(TEXT_CODES))
+
+
+def text_columns(cols: Set[str]) -> list[str]:
+    """The ``TEXT_CODES`` columns among ``cols`` (e.g. what some conditions read), in a fixed order."""
+    return [t for t in TEXT_CODES if t in cols]
+
+
+def with_text(d: sqlgen.Dialect, source: str, texts: Sequence[str]) -> str:
+    """``source`` (a table, or a SELECT in parentheses, with the coded dimensions as integer codes)
+    with the text columns ``texts`` (``TEXT_CODES``) named from the dialect's dictionary: one
+    small join per column. ``source`` itself when ``texts`` is empty."""
+    if not texts:
+        return source
+    cols = ", ".join(f"t_{t}.value AS {t}" for t in texts)
+    joins = " ".join(
+        f"LEFT JOIN (SELECT {d.cast('code', 'INTEGER')} AS c_, value FROM {d.dictionary} "
+        f"WHERE dim = '{TEXT_CODES[t]}') t_{t} "
+        f"ON t_{t}.c_ = s_.{TEXT_CODES[t]}"
+        for t in texts
+    )
+    return f"(SELECT s_.*, {cols} FROM {source} s_ {joins})"
 
 
 def _ingredient_columns() -> set[str]:
@@ -349,7 +376,7 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
 
 # Columns of ``x`` that are functions of a dimension of the finest cube (``sqlgen.enrich_ctes``:
 # proc, cat and outc are procedure, category and outcome as text), so constant within its cells.
-_CELL_CONSTANT = ("proc", "cat", "outc")
+_CELL_CONSTANT = tuple(TEXT_CODES)
 
 
 def _conjuncts(cond: str) -> list[str]:
@@ -417,21 +444,21 @@ def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
                 )
             measures.append(f"{alias} AS {col}")
     assert [m.rsplit(" AS ", 1)[1] for m in measures] == [c for c, *_ in closed_measures()]
-    used = _ingredient_columns()
-    # grouping by them too leaves the cells as they are (functions of the codes) and gives their values
-    cell = [(c, c) for c in _CELL_CONSTANT if c in used]
+    # A row term may still read a text column (none does today): then the rows get it named.
+    row_texts = text_columns(set().union(*(sqlgen.columns_read(a) for a in aggs)))
     inner = grouped(
         d,
         [
             (d.cast(d.month("closed_date"), "SMALLINT"), "m"),
             ("adcode", "adcode"),
             *((c, c) for c in _CODED),
-            *cell,
             *(f"{sql} AS {alias}" for sql, alias in aggs.items()),
         ],
-        CLOSED_DETAIL,
+        with_text(d, CLOSED_DETAIL, row_texts),
     )
-    return f"SELECT {kind}, m, adcode, {', '.join(_CODED)}, false AS pending, n, {', '.join(measures)} FROM ({inner})"
+    # the cell-constant terms read the text of the cell's codes, named once per cell
+    cells = with_text(d, f"({inner})", text_columns(set().union(*(sqlgen.columns_read(m) for m in measures))))
+    return f"SELECT {kind}, m, adcode, {', '.join(_CODED)}, false AS pending, n, {', '.join(measures)} FROM {cells}"
 
 
 def _typed(d: sqlgen.Dialect, expr: str, col: str, floats: Set[str]) -> str:
@@ -479,7 +506,10 @@ def hist_sql(d: sqlgen.Dialect) -> str | None:
     """``TD_TABLE``: exact duration histograms, one per distinct (expression, condition) of the
     quantile ingredients, at the grain of the finest days cube (None when there are none)."""
     hists = []
-    for i, (expr, cond, _names) in enumerate(quantile_groups()):
+    groups = quantile_groups()
+    texts = text_columns(set().union(*(sqlgen.columns_read(f"{e} {c}") for e, c, _ in groups)) if groups else set())
+    source = with_text(d, CLOSED_DETAIL, texts)
+    for i, (expr, cond, _names) in enumerate(groups):
         e, c = d.expr(expr), d.expr(cond)
         hists.append(
             grouped(
@@ -491,7 +521,7 @@ def hist_sql(d: sqlgen.Dialect) -> str | None:
                     (d.cast(f"({e})", "BIGINT"), "v"),
                     "CAST(count(*) AS BIGINT) AS n",
                 ],
-                CLOSED_DETAIL,
+                source,
                 f"({c}) AND ({e}) IS NOT NULL",
             )
         )

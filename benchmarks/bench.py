@@ -100,7 +100,10 @@ def summary_details(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     listed = {c.name for c in (*inf.cubes, *inf.trial_cubes)}
     built = {c.name for c in summary.CUBES} | {n for n, _ in (*summary_trial.TRIAL_CUBES, *summary_trial.DAYS_CUBES)}
-    return listed == built | set(summary_index.TABLES)
+    # ... and the closed detail's columns as this code writes them (e.g. no text of the codes)
+    held = {str(r[0]) for r in con.execute(f"DESCRIBE {summary_trial.CLOSED_DETAIL}").fetchall()}
+    detail = {"closed_date", "filed_date", "adcode", "pending", *summary_trial._CODED, *summary_trial.detail_columns()}
+    return listed == built | set(summary_index.TABLES) and held == detail
 
 
 def store_path(cache: Path, size: int) -> Path:

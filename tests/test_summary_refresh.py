@@ -78,8 +78,11 @@ def test_cell_constant(term: str, constant: bool) -> None:
 
 
 def test_every_ingredient_reads_closed_detail_columns() -> None:
-    """The closed rows are aggregated from the closed detail: every column an ingredient reads is there."""
+    """The closed rows are aggregated from the closed detail: every column an ingredient reads is
+    there, or is the text of a code stored there (proc, cat, outc: named from the dictionary)."""
     stored = {"closed_date", "filed_date", "adcode", *st._CODED, *st.detail_columns()}
+    assert not {"proc", "cat", "outc"} & set(st.detail_columns())  # the detail keeps the codes only
+    stored |= {"proc", "cat", "outc"}  # procedure, category, outcome are stored as codes
     for name, (_agg, expr, cond) in CLOSED_INGREDIENTS.items():
         text = re.sub(r"'(?:[^']|'')*'", "''", f"{expr} {cond}")
         words = {w for w in re.findall(r"(?<![$\w])([A-Za-z_]\w*)(?!\w|\s*\()", text) if w.upper() not in _SQL_WORDS}
@@ -104,9 +107,26 @@ def _plain_closed(kind: str, codes: list, source: str, where: str | None = None)
     )
 
 
+# The closed detail with the text of its codes, read by this test from the dictionary itself.
+_DETAIL_TEXT = f"""(SELECT x.*, p.value AS proc, c.value AS cat, o.value AS outc FROM {st.CLOSED_DETAIL} x
+    LEFT JOIN summary_dict p ON p.dim = 'procedure' AND p.code = x.procedure
+    LEFT JOIN summary_dict c ON c.dim = 'category' AND c.code = x.category
+    LEFT JOIN summary_dict o ON o.dim = 'outcome' AND o.code = x.outcome)"""
+
+
+def test_closed_detail_names_its_codes_as_the_enrichment_does(con: duckdb.DuckDBPyConnection) -> None:
+    """The text named from the detail's codes is the enrichment's own text (the detail no longer keeps it)."""
+    x = f"({st.enriched_sql(DUCKDB)})"
+    by_case = ", ".join([*st._CODED[3:], "adcode"])  # not a key: compared as multisets of rows
+    named = f"SELECT closed_date, filed_date, proc, cat, outc, {by_case} FROM {_DETAIL_TEXT}"
+    codes = ", ".join(f"CAST(enum_code({c}) AS INTEGER) AS {c}" for c in st._CODED[3:])
+    plain = f"SELECT closed_date, filed_date, proc, cat, outc, {codes}, adcode FROM {x} WHERE is_closed"
+    assert _same(con, named, plain) > 1000
+
+
 def test_closed_rows_equal_the_plain_aggregation(con: duckdb.DuckDBPyConnection) -> None:
     kind = "CAST(2 AS TINYINT) AS kind"
-    plain_from_detail = _plain_closed(kind, [(c, c) for c in st._CODED], st.CLOSED_DETAIL)
+    plain_from_detail = _plain_closed(kind, [(c, c) for c in st._CODED], _DETAIL_TEXT)
     assert _same(con, plain_from_detail, st.closed_sql(DUCKDB, kind)) > 1000
     # ... and what the enrichment itself gives (amounts dropped from the detail where no measure reads them)
     plain_from_x = _plain_closed(kind, _CODES, f"({st.enriched_sql(DUCKDB)})", "is_closed")

@@ -118,7 +118,7 @@ def _still_valid(con: duckdb.DuckDBPyConnection, inf: summary.Info, details: boo
 _DETAIL_ATTRS = frozenset({"proc", "outc", "cat", "lim_known", "lim_ok", "fi_challenged", "fi_appealed",
                            "fi_reversed"})
 _NULL_TESTS = {"eff_amount IS NOT NULL": "eff_amount__known"}  # a numeric column read only for NULL
-_TEXT_CODES = {"proc": "procedure", "outc": "outcome", "cat": "category"}  # text = the code's value
+_TEXT_CODES = sqlgen.TEXT_CODES  # text column -> its coded dimension (the detail keeps the codes only)
 
 
 @functools.cache
@@ -166,6 +166,16 @@ def _named(inf: summary.Info, dim: str) -> str:
     whens = " ".join(f"WHEN {c} THEN '{str(v).replace(chr(39), chr(39) * 2)}'"
                      for c, v in enumerate(names) if v is not None)
     return f"CASE {dim} {whens} END" if whens else "NULL::VARCHAR"
+
+
+def _detail(inf: summary.Info, reads: str) -> str:
+    """The closed detail for SQL that reads ``reads`` per case: with the text of the codes it
+    reads (proc, cat, outc: the detail keeps the codes only) named per row."""
+    texts = ST.text_columns(sqlgen.columns_read(reads))
+    if not texts:
+        return ST.CLOSED_DETAIL
+    named = ", ".join(f"{_named(inf, _TEXT_CODES[t])} AS {t}" for t in texts)
+    return f"(SELECT *, {named} FROM {ST.CLOSED_DETAIL})"
 
 
 def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, pred_s: str,
@@ -243,7 +253,7 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
         closed_cols = ", ".join(f"{sql} AS {col}" for col, _n, _p, sql in measures)
         measure = f"""
             SELECT {w_col} AS w, {gcol} AS grp, {closed_cols}
-            FROM {ST.CLOSED_DETAIL} AS x {join} WHERE {where} GROUP BY ALL"""
+            FROM {_detail(inf, closed_cols)} AS x {join} WHERE {where} GROUP BY ALL"""
     else:  # the conditions evaluated once per combination of attributes, not once per case
         named = ", ".join(f"{_named(inf, dim)} AS {text}" for text, dim in _TEXT_CODES.items())
         inner, outer = grouped
@@ -336,7 +346,7 @@ def _histograms(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilt
             for i, (a, b) in ((i, w) for i, sp in enumerate(splits) for w in sp.flows):
                 for qi, (expr, cond, _names) in enumerate(groups):
                     parts.append(f"""SELECT {qi} AS q, {gcol} AS grp, {i} AS i, ({expr})::BIGINT AS v, 1 AS n
-                                     FROM {ST.CLOSED_DETAIL}
+                                     FROM {_detail(inf, f"{expr} {cond}")}
                                      WHERE closed_date BETWEEN DATE '{a}' AND DATE '{b}'
                                        AND {pred_s} AND ({cond}) AND ({expr}) IS NOT NULL""")
             sql = f"""SELECT q, grp, i, v, sum(n)::BIGINT AS n FROM ({" UNION ALL ".join(parts)})
