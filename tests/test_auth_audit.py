@@ -187,3 +187,16 @@ def test_hardened_connection_reads_no_files_and_cannot_be_reconfigured(tmp_path)
     assert again.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
     again.close()
     con.close()
+
+
+def test_an_unknown_user_costs_a_full_bcrypt_check() -> None:
+    """The dummy hash an unknown name is checked against is a valid bcrypt hash of the same cost as
+    stored passwords (so a failed sign-in takes as long either way), written out, not computed at
+    import time."""
+    import bcrypt
+
+    from analytics import auth
+
+    assert auth._DUMMY_HASH.startswith(f"$2b${auth.BCRYPT_ROUNDS:02d}$".encode())
+    assert bcrypt.checkpw(b"not a password", auth._DUMMY_HASH)
+    assert not bcrypt.checkpw(b"correct horse 42", auth._DUMMY_HASH)
