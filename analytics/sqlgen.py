@@ -15,7 +15,7 @@ cell for cell, and by ``tests/test_sqlgen.py`` as text):
 primitive                   DuckDB                              Spark SQL
 ==========================  ==================================  =====================================
 ``cases``                   ``cases`` (ENUM columns)            ``coded`` (text + ``c_<dim>`` codes)
-``dictionary``              ``summary_dict`` (dim, code, value)  ``dict`` (the same rows, a view)
+``dictionary``              ``summary_dict`` (dim/code/value)   ``dict`` (the same rows, a view)
 ``text(col)``               ``col::VARCHAR``                    ``col`` (the export holds strings)
 ``code(dim)``               ``enum_code(dim)``                  ``c_dim`` (dictionary broadcast join)
 ``param(name)``             ``$name`` (a query parameter)       a SQL literal of the vocabulary value

@@ -82,7 +82,8 @@ CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL = "summary_t_closed", "summary_t_events"
 # The closed detail keeps the coded dimensions' codes only, not the enrichment's text of them
 # (``sqlgen.TEXT_CODES``: proc, cat, outc): the text is named from the dictionary where a condition
 # reads it (``with_text``), after the aggregation where it can be. Three VARCHAR columns fewer to
-# sort and compress: the detail's build 6.4 -> 4.9 s at 10M cases, 0.64-0.73 -> 0.49 s at 1M.
+# sort and compress (idle machine, alternating old/new): the detail's build 6.7-7.2 -> 5.3-5.9 s and
+# the whole refresh 15.5-16.0 -> 13.8-14.5 s at 10M cases; the detail 0.61-0.64 -> 0.47-0.50 s at 1M.
 TEXT_CODES = sqlgen.TEXT_CODES
 DETAIL_TABLES = (CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL)
 SPAN_TABLE = "summary_t_span"
@@ -507,7 +508,7 @@ def hist_sql(d: sqlgen.Dialect) -> str | None:
     quantile ingredients, at the grain of the finest days cube (None when there are none)."""
     hists = []
     groups = quantile_groups()
-    texts = text_columns(set().union(*(sqlgen.columns_read(f"{e} {c}") for e, c, _ in groups)) if groups else set())
+    texts = text_columns(set().union(*(sqlgen.columns_read(f"{e} {c}") for e, c, _ in groups)))
     source = with_text(d, CLOSED_DETAIL, texts)
     for i, (expr, cond, _names) in enumerate(groups):
         e, c = d.expr(expr), d.expr(cond)
