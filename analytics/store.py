@@ -423,6 +423,19 @@ def _extend_enum(con: duckdb.DuckDBPyConnection, type_name: str, extra: list[str
         con.execute(f"ALTER TABLE cases ALTER COLUMN {col} TYPE {type_name}")
 
 
+def _in_filing_order(new: pd.DataFrame | pa.Table) -> bool:
+    """True when the rows' filing dates never decrease (a missing date counts as out of order)."""
+    if isinstance(new, pa.Table):
+        col = new.column("filed_date")
+        if col.null_count:
+            return False
+        if len(col) < 2:
+            return True
+        return bool(pc.all(pc.greater_equal(col.slice(1), col.slice(0, len(col) - 1))).as_py())
+    dates = new["filed_date"]
+    return bool(dates.notna().all() and dates.is_monotonic_increasing)
+
+
 def _distinct(new: pd.DataFrame | pa.Table, column: str) -> set[str]:
     """Distinct non-null values of a column of a frame or an Arrow table, as text."""
     if isinstance(new, pa.Table):
@@ -504,7 +517,12 @@ def _upsert_in_place(
             """DELETE FROM incoming_typed WHERE case_no IN
                (SELECT case_no FROM incoming_status WHERE status IN ('same', 'kept'))"""
         )
-    con.execute("INSERT INTO cases SELECT * FROM incoming_typed ORDER BY filed_date, case_no")
+    # Cases are stored in filing order (zone maps: a filing-date range reads a few row groups). An
+    # export in filing order already (the usual) is written as it comes, without sorting it again
+    # (1M rows, idle machine: the insert 0.69 -> 0.55 s); within a day it then keeps the file's
+    # order instead of the case numbers'.
+    order = "" if _in_filing_order(new) else " ORDER BY filed_date, case_no"
+    con.execute(f"INSERT INTO cases SELECT * FROM incoming_typed{order}")
     con.execute(
         """DELETE FROM case_versions WHERE case_no IN
            (SELECT case_no FROM incoming_status WHERE status IN ('new', 'changed'))"""

@@ -244,3 +244,21 @@ def test_import_memory_limit_grows_with_the_store() -> None:
     importer.limit_memory(con, "2GB")  # an explicit limit wins
     ref.execute("SET memory_limit = '2GB'")
     assert setting(con) == setting(ref)
+
+
+@pytest.mark.parametrize(
+    ("lines", "stored"),
+    [
+        # in filing order: written as it comes (within a day the file's order, not the case numbers')
+        (["民初9号,2023-01-09", "民初7号,2023-01-09", "民初8号,2023-02-01"], ["民初9号", "民初7号", "民初8号"]),
+        # out of filing order: sorted by filing date, then case number
+        (["民初8号,2023-02-01", "民初9号,2023-01-09", "民初7号,2023-01-09"], ["民初7号", "民初9号", "民初8号"]),
+    ],
+)
+def test_cases_are_stored_in_filing_order(con: duckdb.DuckDBPyConnection, lines: list[str], stored: list[str]) -> None:
+    """The case table is in filing order (zone maps on the filing date); an export already in that
+    order is not sorted again."""
+    text = "案号,立案日期,案由\n" + "".join(f"(2023)苏0612{line},买卖合同纠纷\n" for line in lines)
+    assert run(con, text).inserted == 3
+    got = [r[0].removeprefix("(2023)苏0612") for r in con.execute("SELECT case_no FROM cases").fetchall()]
+    assert got == stored
