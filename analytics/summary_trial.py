@@ -80,11 +80,11 @@ TRIAL_GRAIN, DAYS_GRAIN = "trial", "tdays"
 # such periods only.
 CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL = "summary_t_closed", "summary_t_events", "summary_t_errdays"
 # The closed detail keeps the coded dimensions' codes only, not the enrichment's text of them
-# (``sqlgen.TEXT_CODES``: proc, cat, outc): the text is named from the dictionary where a condition
-# reads it (``with_text``), after the aggregation where it can be. Three VARCHAR columns fewer to
-# sort and compress (idle machine, alternating old/new): the detail's build 6.7-7.2 -> 5.3-5.9 s and
-# the whole refresh 15.5-16.0 -> 13.8-14.5 s at 10M cases; the detail 0.61-0.64 -> 0.47-0.50 s at 1M.
-TEXT_CODES = sqlgen.TEXT_CODES
+# (``sqlgen.TEXT_CODES``: proc, cat, outc; ``closed_detail_columns``): the text is named from the
+# dictionary where a condition reads it (``with_text``), after the aggregation where it can be.
+# Three VARCHAR columns fewer to sort and compress (idle machine, alternating old/new): the
+# detail's build 6.7-7.2 -> 5.3-5.9 s and the whole refresh 15.5-16.0 -> 13.8-14.5 s at 10M cases;
+# the detail 0.61-0.64 -> 0.47-0.50 s at 1M.
 DETAIL_TABLES = (CLOSED_DETAIL, EVENT_DETAIL, ERR_DETAIL)
 SPAN_TABLE = "summary_t_span"
 # Cases closed before they were filed (data errors), by closing and filing month: the reference
@@ -146,26 +146,32 @@ def tag_details(con: duckdb.DuckDBPyConnection, build: str) -> None:
 
 def detail_columns() -> list[str]:
     """Columns of the enriched relation ``x`` that the closed-case measures and quantiles read,
-    except the text of a coded dimension (``TEXT_CODES``: named from the code where read)."""
-    return sorted((_ingredient_columns() & _X_COLUMNS) - set(TEXT_CODES))
+    except the text of a coded dimension (``sqlgen.TEXT_CODES``: named from the code where read)."""
+    return sorted((_ingredient_columns() & _X_COLUMNS) - set(sqlgen.TEXT_CODES))
+
+
+def closed_detail_columns() -> list[str]:
+    """The columns of ``CLOSED_DETAIL``, in table order (``closed_detail_sql``)."""
+    return ["closed_date", "filed_date", "adcode", *_CODED, "pending", *detail_columns()]
 
 
 def text_columns(cols: Set[str]) -> list[str]:
-    """The ``TEXT_CODES`` columns among ``cols`` (e.g. what some conditions read), in a fixed order."""
-    return [t for t in TEXT_CODES if t in cols]
+    """The ``sqlgen.TEXT_CODES`` columns among ``cols`` (e.g. what some conditions read), in a
+    fixed order."""
+    return [t for t in sqlgen.TEXT_CODES if t in cols]
 
 
 def with_text(d: sqlgen.Dialect, source: str, texts: Sequence[str]) -> str:
     """``source`` (a table, or a SELECT in parentheses, with the coded dimensions as integer codes)
-    with the text columns ``texts`` (``TEXT_CODES``) named from the dialect's dictionary: one
+    with the text columns ``texts`` (``sqlgen.TEXT_CODES``) named from the dialect's dictionary: one
     small join per column. ``source`` itself when ``texts`` is empty."""
     if not texts:
         return source
     cols = ", ".join(f"t_{t}.value AS {t}" for t in texts)
     joins = " ".join(
         f"LEFT JOIN (SELECT {d.cast('code', 'INTEGER')} AS c_, value FROM {d.dictionary} "
-        f"WHERE dim = '{TEXT_CODES[t]}') t_{t} "
-        f"ON t_{t}.c_ = s_.{TEXT_CODES[t]}"
+        f"WHERE dim = '{sqlgen.TEXT_CODES[t]}') t_{t} "
+        f"ON t_{t}.c_ = s_.{sqlgen.TEXT_CODES[t]}"
         for t in texts
     )
     return f"(SELECT s_.*, {cols} FROM {source} s_ {joins})"
@@ -375,9 +381,8 @@ def full_sql(d: sqlgen.Dialect, maxm: int) -> tuple[list[tuple[str, str]], list[
     return ctes, parts
 
 
-# Columns of ``x`` that are functions of a dimension of the finest cube (``sqlgen.enrich_ctes``:
-# proc, cat and outc are procedure, category and outcome as text), so constant within its cells.
-_CELL_CONSTANT = tuple(TEXT_CODES)
+# The columns of ``x`` that are functions of a dimension of the finest cube, so constant within its
+# cells, are the text of its coded dimensions: ``sqlgen.TEXT_CODES`` (proc, cat, outc).
 
 
 def _conjuncts(cond: str) -> list[str]:
@@ -403,15 +408,15 @@ def _conjuncts(cond: str) -> list[str]:
 
 
 def _cell_constant(term: str) -> bool:
-    """True when a condition term reads only ``_CELL_CONSTANT`` columns (and constants)."""
-    return sqlgen.columns_read(term) <= set(_CELL_CONSTANT)
+    """True when a condition term reads only cell-constant columns (``sqlgen.TEXT_CODES``) and constants."""
+    return sqlgen.columns_read(term) <= set(sqlgen.TEXT_CODES)
 
 
 def closed_sql(d: sqlgen.Dialect, kind: str) -> str:
     """The KIND_CLOSED rows of the finest cube from ``CLOSED_DETAIL`` (every closed case, codes as
     integers): ``closed_measures`` per cell.
 
-    A condition term that reads only cell-constant columns (``_CELL_CONSTANT``) holds for all or
+    A condition term that reads only cell-constant columns (``sqlgen.TEXT_CODES``) holds for all or
     none of a cell's cases, so it is tested once per cell after the aggregation, and measures that
     differ only in such terms share one aggregate (``count(*) FILTER (WHERE proc = $first AND
     cat = $civil)`` is ``CASE WHEN proc = $first AND cat = $civil THEN count(*) ELSE 0 END``; a sum
@@ -545,14 +550,17 @@ def closed_detail_sql(d: sqlgen.Dialect, floats: Set[str], source: str = X_TABLE
     ``kept_expr``). The closed rows of the finest cube and the duration histograms are aggregated
     from it (``closed_sql``, ``hist_sql``): a measure reads an amount only where ``kept_expr``
     keeps it."""
-    extra = ", ".join(
-        f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c for c in detail_columns()
-    )
-    codes = _columns(_keys(d, _CODED))
-    return (
-        f"SELECT closed_date, filed_date, adcode, {codes}, false AS pending, {extra} FROM {source} "
-        f"{d.order_by('closed_date')}"
-    )
+    codes = {alias: expr for expr, alias in _keys(d, _CODED)}  # the codes as integers
+
+    def item(c: str) -> str:
+        if c in codes:
+            return f"{codes[c]} AS {c}"
+        if c == "pending":
+            return "false AS pending"
+        return f"{d.cast(d.expr(kept_expr(c)), 'DOUBLE')} AS {c}" if c in floats else c
+
+    cols = ", ".join(item(c) for c in closed_detail_columns())
+    return f"SELECT {cols} FROM {source} {d.order_by('closed_date')}"
 
 
 def event_detail_sql(d: sqlgen.Dialect) -> str:

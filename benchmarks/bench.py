@@ -102,8 +102,7 @@ def summary_details(con: duckdb.DuckDBPyConnection) -> bool:
     built = {c.name for c in summary.CUBES} | {n for n, _ in (*summary_trial.TRIAL_CUBES, *summary_trial.DAYS_CUBES)}
     # ... and the closed detail's columns as this code writes them (e.g. no text of the codes)
     held = {str(r[0]) for r in con.execute(f"DESCRIBE {summary_trial.CLOSED_DETAIL}").fetchall()}
-    detail = {"closed_date", "filed_date", "adcode", "pending", *summary_trial._CODED, *summary_trial.detail_columns()}
-    return listed == built | set(summary_index.TABLES) and held == detail
+    return listed == built | set(summary_index.TABLES) and held == set(summary_trial.closed_detail_columns())
 
 
 def store_path(cache: Path, size: int) -> Path:
@@ -517,9 +516,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="where generated stores are kept")
     ap.add_argument("--rebuild", action="store_true", help="regenerate stores even if cached")
     ap.add_argument("--page-reps", type=int, default=5, help="browser loads per page for the link-opening figure")
-    ap.add_argument("--settle-load", type=float, default=None,
-                    help="load average to wait for (at most 2 min) before opening links in the browser "
-                    "(default: pageload.SETTLED_LOAD)")
+    ap.add_argument("--settle-load", type=float, default=products.SETTLED_LOAD,
+                    help="load average to wait for (at most 2 min) before opening links in the browser")
     ap.add_argument("--page-sessions", type=int, default=20, help="concurrent sessions for the link-opening figure")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: startup, import, "
                     + ", ".join(products.PARTS))

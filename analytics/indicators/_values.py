@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,3 +22,11 @@ def _nullable(values: Sequence[float | None] | pd.Series) -> pd.Series:
         dtype=object,
     )
 
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """An object array of ``values`` as they are (e.g. floats and None): a frame column that pandas
+    neither converts nor copies element by element."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr

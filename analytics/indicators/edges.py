@@ -118,7 +118,6 @@ def _still_valid(con: duckdb.DuckDBPyConnection, inf: summary.Info, details: boo
 _DETAIL_ATTRS = frozenset({"proc", "outc", "cat", "lim_known", "lim_ok", "fi_challenged", "fi_appealed",
                            "fi_reversed"})
 _NULL_TESTS = {"eff_amount IS NOT NULL": "eff_amount__known"}  # a numeric column read only for NULL
-_TEXT_CODES = sqlgen.TEXT_CODES  # text column -> its coded dimension (the detail keeps the codes only)
 
 
 @functools.cache
@@ -154,7 +153,7 @@ def _grouped_measures() -> tuple[str, str] | None:
         else:
             return None
     # text attributes grouped by their dictionary codes (integers), named back in ``_window_sums``
-    attrs = [_TEXT_CODES.get(a, a) for a in sorted(_DETAIL_ATTRS)]
+    attrs = [sqlgen.TEXT_CODES.get(a, a) for a in sorted(_DETAIL_ATTRS)]
     inner = [*attrs, *(f"{t} AS {flag}" for t, flag in _NULL_TESTS.items()), "count(*) AS n__",
              *(f"sum({e}) AS s__{k}, count({e}) AS c__{k}" for k, e in enumerate(exprs))]
     return ", ".join(inner), ", ".join(outer)
@@ -168,14 +167,17 @@ def _named(inf: summary.Info, dim: str) -> str:
     return f"CASE {dim} {whens} END" if whens else "NULL::VARCHAR"
 
 
+def _texts(inf: summary.Info, texts: Sequence[str]) -> str:
+    """SQL select items: the text columns ``texts`` (``sqlgen.TEXT_CODES``: proc, cat, outc) named
+    from their dimensions' codes."""
+    return ", ".join(f"{_named(inf, sqlgen.TEXT_CODES[t])} AS {t}" for t in texts)
+
+
 def _detail(inf: summary.Info, reads: str) -> str:
     """The closed detail for SQL that reads ``reads`` per case: with the text of the codes it
-    reads (proc, cat, outc: the detail keeps the codes only) named per row."""
+    reads (the detail keeps the codes only) named per row."""
     texts = ST.text_columns(sqlgen.columns_read(reads))
-    if not texts:
-        return ST.CLOSED_DETAIL
-    named = ", ".join(f"{_named(inf, _TEXT_CODES[t])} AS {t}" for t in texts)
-    return f"(SELECT *, {named} FROM {ST.CLOSED_DETAIL})"
+    return f"(SELECT *, {_texts(inf, texts)} FROM {ST.CLOSED_DETAIL})" if texts else ST.CLOSED_DETAIL
 
 
 def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFilter, pred_s: str,
@@ -255,7 +257,7 @@ def _window_sums(con: duckdb.DuckDBPyConnection, inf: summary.Info, flt: CaseFil
             SELECT {w_col} AS w, {gcol} AS grp, {closed_cols}
             FROM {_detail(inf, closed_cols)} AS x {join} WHERE {where} GROUP BY ALL"""
     else:  # the conditions evaluated once per combination of attributes, not once per case
-        named = ", ".join(f"{_named(inf, dim)} AS {text}" for text, dim in _TEXT_CODES.items())
+        named = _texts(inf, list(sqlgen.TEXT_CODES))
         inner, outer = grouped
         if merged:
             inner += (f", count(*) FILTER (WHERE closed_date >= filed_date) AS left__,"

@@ -37,7 +37,7 @@ import pandas as pd
 from analytics import schema, sqlgen
 from analytics.filters import CaseFilter
 from analytics.indicators import cubes
-from analytics.indicators._values import _missing, _nullable
+from analytics.indicators._values import _missing, _nullable, _objects
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
     EVENT_INGREDIENTS,
@@ -584,10 +584,7 @@ def _compare_frame(
             nums[c].append(None if v is None or math.isnan(v) else v)
     cols: dict[str, object] = {"indicator": keys, "label": [LABELS[k] for k in keys],
                                "kind": [INDICATORS[k] for k in keys]}
-    for c, v in nums.items():
-        arr = np.empty(len(v), dtype=object)
-        arr[:] = v
-        cols[c] = arr
+    cols.update((c, _objects(v)) for c, v in nums.items())
     out = pd.DataFrame(cols)
     out.attrs["periods"] = {k: (None if p is None else (str(p[0]), str(p[1]))) for k, p in periods.items()}
     return out

@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analytics.indicators._values import _objects
 from analytics.indicators.definitions import (
     CLOSED_INGREDIENTS,
     COHORT_INDICATORS,
@@ -139,7 +140,5 @@ def _indicator_columns(values: dict[str, list[object]]) -> dict[str, object]:
         elif INDICATORS[name] == "count" or (name in _RAW_COLS and name not in _STAT_SET):
             cols[name] = np.array(v, dtype="int64")
         else:
-            arr = np.empty(len(v), dtype=object)
-            arr[:] = v
-            cols[name] = arr
+            cols[name] = _objects(v)
     return cols
