@@ -5,7 +5,8 @@ Two figures, each on real ``streamlit run`` servers over 127.0.0.1 (nothing leav
 - **Browser**: headless Debian Chromium (Playwright, software GL) opens the map page and, in the
   same run and alternating with it, a yardstick page with one metric and a one-layer pydeck map
   (``benchmarks/minimal_page.py``, served by its own server). For each: seconds from navigation
-  to the first headline figure (``stMetricValue`` in the DOM, timed in the page) and to the map
+  to the first headline figure in the DOM (the yardstick's ``st.metric``, the map page's row of
+  ``ui.widgets.figures``; timed in the page) and to the map
   drawn (the deck canvas shows at least 3 palette colours, polled with screenshots). A fresh
   browser context per load (no HTTP cache), medians of ``reps``. The main result is the ratio
   map page / minimal page: both move together when the machine is busy.
@@ -37,13 +38,15 @@ from typing import Any
 import duckdb
 
 from benchmarks.server import ROOT, PageLoad, Server
+from ui.widgets import HEADLINE_KEY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-default-apps", "--disable-quic"]
 PALETTE_RGB = [(255, 255, 178), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38)]
-METRIC = '[data-testid="stMetricValue"]'
+# The first headline figure: the yardstick's st.metric, the map page's headline row (ui.widgets.figures).
+METRIC = f'[data-testid="stMetricValue"], .st-key-{HEADLINE_KEY} h2'
 SETTLED_LOAD = 0.5  # 1-minute load average below which the machine counts as idle (``settle``)
 DECK = '[data-testid="stDeckGlJsonChart"]'
 # Timestamps (ms since navigation start) of the first headline figure, deck canvas and chart.

@@ -1,4 +1,4 @@
-"""Small shared widgets: the download helpers, the choropleth legend, cached charts.
+"""Small shared widgets: the download helpers, the choropleth legend, headline figures, cached charts.
 
 Every download in the app goes through ``download_buttons`` (tables as CSV/XLSX) or
 ``file_button`` (files made elsewhere: Word reports, catalogue data sets): the file name carries
@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,37 @@ def legend(items: list[tuple[str, tuple[int, int, int]]], title: str) -> None:
         for label, c in items
     )
     st.markdown(f'<div style="font-size:0.95rem"><b>{title}</b>：{cells}</div>', unsafe_allow_html=True)
+
+
+HEADLINE_KEY = "headline"  # the row's container: its CSS class is st-key-headline (the page-load benchmark's mark)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: a label, the value as shown, a line under it (like st.metric's delta), a tooltip."""
+
+    label: str
+    value: str
+    note: str | None = None
+    help: str | None = None
+
+
+def figures(items: Sequence[Figure], key: str = HEADLINE_KEY) -> None:
+    """A row of headline figures drawn with elements of the page's own JavaScript bundle.
+
+    ``st.metric`` is loaded by the browser on demand (a chunk of its own), and React reveals
+    elements loaded on demand no sooner than 300 ms after the page last showed a placeholder:
+    on the map page, whose deck.gl and other chunks load at the same time, the figures appeared
+    with the first reveal or, in some loads, with the map 0.5 s later. A caption (the label)
+    and a heading (the value) come with the page's first paint, next to the title
+    (docs/pageload.md).
+    """
+    with st.container(key=key):
+        for col, fig in zip(st.columns(len(items)), items, strict=True):
+            col.caption(fig.label, help=fig.help)
+            col.header(fig.value, anchor=False)
+            if fig.note:
+                col.caption(fig.note)
 
 
 def svg(markup: str) -> None:
