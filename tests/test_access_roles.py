@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from app_support import headline
 from streamlit.testing.v1 import AppTest
 
 from analytics import audit, auth, catalogue
@@ -485,7 +486,7 @@ def test_meeting_trial_slide_withholds_a_hidden_scope(store: Path) -> None:
 
 def test_admin_page_disables_an_account_and_shows_the_chain(store: Path) -> None:
     signed_in = _as("app.py", "gov")  # a live session of the account about to be disabled
-    assert signed_in.header  # the map page's headline figures
+    assert headline(signed_in)
     at = _as("pages/10_admin.py", "admin")
     assert not at.exception, at.exception
     at.selectbox(key="adm_dis_who").set_value("gov").run()
@@ -498,13 +499,13 @@ def test_admin_page_disables_an_account_and_shows_the_chain(store: Path) -> None
     assert ((log["用户"] == "admin") & (log["内容"] == "disable gov")).any()
     assert any("审计链完整" in s.value for s in at.success)
     signed_in.run()  # its next page run: the session has ended
-    assert signed_in.title[0].value == "数助 · 登录" and not signed_in.header
+    assert signed_in.title[0].value == "数助 · 登录" and not headline(signed_in)
     refused = _as("app.py", "gov")
-    assert refused.error and "账号已停用" in refused.error[0].value and not refused.header
+    assert refused.error and "账号已停用" in refused.error[0].value and not headline(refused)
     at.selectbox(key="adm_dis_who").set_value("gov").run()
     assert at.button(key="adm_dis").label == "启用"
     at.button(key="adm_dis").click().run()
-    assert _as("app.py", "gov").header
+    assert headline(_as("app.py", "gov"))
     # tampering shows on the page
     _app_con(store).execute("UPDATE audit_log SET detail = 'x' WHERE seq = 2")
     again = _as("pages/10_admin.py", "admin")

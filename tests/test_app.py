@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_support import headline
 from streamlit.testing.v1 import AppTest
 
 from analytics import maps
@@ -26,8 +27,8 @@ def app(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def _headline(at: AppTest) -> list[str]:
-    """The values of the headline row (``ui.widgets.figures``: a heading each)."""
-    return [h.value for h in at.header]
+    """The values of the headline row, in page order."""
+    return list(headline(at).values())
 
 
 def _figures(at: AppTest) -> tuple[str, ...]:
@@ -43,9 +44,10 @@ def _deck(at: AppTest) -> dict:
 def test_loads_with_map_metrics_and_synthetic_notice(app: AppTest) -> None:
     app.run()
     assert not app.exception
-    assert len(_headline(app)) == 4 and not app.metric  # no st.metric: its chunk loads late (widgets.figures)
-    labels = [c.value for c in app.caption[:5]]
-    assert labels[0] == "全市 新收案件" and "已结案比例" in labels and labels[-1] == "所选期间立案、至今未结"
+    figures = headline(app)
+    assert not app.metric  # no st.metric: its chunk loads late (ui.widgets.figures)
+    assert list(figures) == ["全市 新收案件", "2025年 同比", "已结案比例", "所选期间立案、至今未结"]
+    assert figures["2025年 同比"].endswith("%")
     assert int(_headline(app)[0].replace(",", "")) > 0
     deck = _deck(app)
     ids = [layer["id"] for layer in deck["layers"]]

@@ -348,6 +348,7 @@ def test_map_page_states_unplaced_cases(hand_path, monkeypatch: pytest.MonkeyPat
     figure is labelled as 2025 filings still pending (崇川 1, 如皋 1, unplaced 1 = 3)."""
     from pathlib import Path
 
+    from app_support import headline
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SHUZHU_DB", str(hand_path))
@@ -355,13 +356,13 @@ def test_map_page_states_unplaced_cases(hand_path, monkeypatch: pytest.MonkeyPat
     at.run()
     assert not at.exception
     assert any("另有未定位案件 2 件（计入全市合计" in c.value for c in at.caption)
-    pending = next(m for m in at.metric if m.label == "所选期间立案、至今未结")
-    assert pending.value == "3"
-    assert at.metric[0].value == "6"  # city total: 4 placed + 2 unplaced
+    figures = headline(at)
+    assert figures["所选期间立案、至今未结"] == "3"
+    assert figures["全市 新收案件"] == "6"  # city total: 4 placed + 2 unplaced
     table = at.dataframe[0].value
     assert table["区县"].iloc[-1] == "未定/全市" and int(table["案件数"].iloc[-1]) == 2
     at.selectbox(key="f_district").set_value(320600).run()
-    assert not at.exception and at.metric[0].value == "2"
+    assert not at.exception and next(iter(headline(at).values())) == "2"
 
 
 def test_region_counts_join_on_the_name_not_the_position() -> None:

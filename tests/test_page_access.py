@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_support import headline
 from streamlit.testing.v1 import AppTest
 
 from analytics import audit, auth
@@ -47,12 +48,12 @@ def _audit_events(db: Path) -> list[tuple[str, str]]:
 def test_map_page_asks_for_sign_in_and_locks_after_five_failures(accounts_store: Path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert at.title[0].value == "数助 · 登录"
-    assert not at.metric  # nothing of the data before signing in
+    assert not headline(at)  # nothing of the data before signing in
     for k in range(5):
         _sign_in(at, "gov", f"wrong password {k}")
     assert "锁定" in at.error[0].value
     _sign_in(at, "gov", PW)  # the right password no longer helps while locked
-    assert "锁定" in at.error[0].value and not at.metric
+    assert "锁定" in at.error[0].value and not headline(at)
     events = _audit_events(accounts_store)
     assert events == [("gov", "sign_in_failed")] * 4 + [("gov", "locked"), ("gov", "locked")]
 
@@ -61,7 +62,7 @@ def test_signed_in_user_sees_the_page_and_is_audited(accounts_store: Path) -> No
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     _sign_in(at, "rugao", PW)
     assert not at.exception
-    assert at.metric, "the map page's figures should show after signing in"
+    assert headline(at), "the map page's figures should show after signing in"
     assert any("rugao · 法院（苏0682）" in c.value for c in at.sidebar.caption)
     assert ("rugao", "sign_in") in _audit_events(accounts_store)
 
