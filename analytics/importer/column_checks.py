@@ -11,20 +11,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from h3.api import basic_int as h3_int
 
-try:  # the C function that h3.api.basic_int.latlng_to_cell returns as is (~30% of its time is the wrapper)
-    from h3._cy import latlng_to_cell as _latlng_to_cell
-except ImportError:  # pragma: no cover - another h3 layout
-    _latlng_to_cell = h3_int.latlng_to_cell
-
-from analytics import codes, schema
+from analytics import codes, h3vec, schema
 from analytics.casenumber import SPECIALISED, TYPE_CODES, CaseNumber, Problem, parse_case_number
 from analytics.importer.read import BLANK_RE
 from analytics.importer.validate import (
@@ -128,20 +121,20 @@ def _days(d: date) -> int:
 
 
 def h3_column(lon: np.ndarray, lat: np.ndarray) -> pa.Array:
-    """H3 cells (resolution of the schema) of coordinates; null where one is missing (NaN)."""
-    ok = ~(np.isnan(lon) | np.isnan(lat))
-    out = np.zeros(len(lon), dtype=np.uint64)
-    cell, res = _latlng_to_cell, schema.H3_RESOLUTION
-    cells = map(cell, lat[ok].tolist(), lon[ok].tolist(), repeat(res))  # no list of Python ints in between
-    out[ok] = np.fromiter(cells, dtype=np.uint64, count=int(ok.sum()))
+    """H3 cells (resolution of the schema) of coordinates; null where one is missing (NaN, or infinite)."""
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    out = h3vec.latlng_to_cells(lat, lon, schema.H3_RESOLUTION)  # h3's cells, vectorised (0 where not ok)
     return pa.array(out, mask=~ok, type=pa.uint64())
 
 
 class _Columns:
     """The checks of ``_Validator.row`` on whole columns; ``ok`` marks rows that need no message."""
 
-    def __init__(self, checker: _Validator, cells: dict[str, pa.Array], n: int) -> None:
+    def __init__(self, checker: _Validator, cells: dict[str, pa.Array], n: int, *, table_wanted: bool = True) -> None:
+        """``table_wanted``: ``table`` will be called (not on a dry run): its H3 cells are made during the checks."""
         self.v, self.cells, self.n = checker, cells, n
+        self.table_wanted = table_wanted
+        self.h3: pa.Array | None = None  # every row's cell (null where its coordinates are not valid)
         self.ok = np.ones(n, dtype=bool)
         self._lock = threading.Lock()  # the checks of independent columns run in two threads
         self.out: dict[str, pa.Array | np.ndarray] = {}  # full-length values of the ok rows
@@ -299,6 +292,9 @@ class _Columns:
         self.lon_present = both
         self.lon = np.where(both, lon, np.nan)
         self.lat = np.where(both, lat, np.nan)
+        if self.table_wanted:  # here, in the second thread, while the first checks other columns
+            valid = both & ~swapped & inside
+            self.h3 = h3_column(np.where(valid, lon, np.nan), np.where(valid, lat, np.nan))
 
     def origins(self) -> None:
         if "origin_case_no" not in self.cells:
@@ -504,7 +500,7 @@ class _Columns:
             "closed_date": closed.cast(pa.date32()),
             "lon": pa.array(lon, mask=np.isnan(lon)),
             "lat": pa.array(lat, mask=np.isnan(lat)),
-            "h3_r7": h3_column(lon, lat),
+            "h3_r7": self.h3.take(take) if self.h3 is not None else h3_column(lon, lat),
             "source": _dictionary(pa.array(["import"]), np.zeros(len(positions), dtype=np.int64)),
         }
         for name, value in self.out.items():

@@ -143,24 +143,24 @@ def _validate_columns(
 ) -> ValidationResult:
     """``validate_columns`` after its checks of the mapping; ``pool``: a second core for Arrow work.
 
-    While the row path (Python, holding the GIL) checks the rows that need a message, the
-    second thread builds the accepted table of every clean row and hashes their case numbers
-    (Arrow, which releases the GIL); duplicates found later only filter that table.
+    While the row path (Python, holding the GIL) checks the rows that need a message and this
+    thread then hashes the clean rows' case numbers, the second thread builds the accepted table
+    of every clean row (Arrow, which releases the GIL); duplicates found later only filter that
+    table.
     """
     names = cols.table.column_names
     n = cols.table.num_rows
     notes = unmapped_notes(mapping, names)
     src, checker = prepare(mapping, names, notes, causes, today, first_year, secret)
     cells = {t: _array(cols.table.column(s)) for t, s in src.items()}
-    fast = _Columns(checker, cells, n)
+    fast = _Columns(checker, cells, n, table_wanted=build_accepted)
     fast.run(progress, pool)
     labels = cols.labels
     # The row path for every row that needs a message.
     slow = np.flatnonzero(~fast.ok)
     clean = np.flatnonzero(fast.ok)
-    clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
-    unique_job = pool.submit(lambda: len(pc.unique(clean_case)))
     table_job = pool.submit(fast.table, clean) if build_accepted else None
+    clean_case = fast.cells["case_no"].take(pa.array(clean, type=pa.int64()))
     targets = list(src)
     rows: list[_Row] = []
     if len(slow):
@@ -182,7 +182,7 @@ def _validate_columns(
     # Duplicate case numbers among valid rows: the latest version stamp, else the last row, wins.
     clean_days, clean_dates = _clean_versions(fast, clean)
     lost: dict[int, tuple[str, str]] = {}
-    unique_clean = unique_job.result()
+    unique_clean = len(pc.unique(clean_case))  # here, while the second thread builds the accepted table
     for where, kept_label, by_version in _duplicates(clean, clean_case, clean_days, slow, rows, labels,
                                                      unique_clean):
         why_zh, why_en = ("修改日期较晚", "later modification date") if by_version else ("最后出现", "last occurrence")
