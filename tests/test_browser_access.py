@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser_support import ARTIFACTS, ROOT, app_server, assert_local, chromium, require_chromium
+from browser_support import ARTIFACTS, FIGURE, ROOT, app_server, assert_local, chromium, require_chromium
 
 from analytics import audit, auth
 
@@ -126,7 +126,7 @@ def test_court_user_sees_only_their_courts_case_list(browser: object, store_copy
         page = ctx.page()
         page.goto(base + "/trial?y=2024&court=苏0623")  # a hand-made link asking for 如东法院
         page.get_by_text("数助 · 登录").wait_for(timeout=WAIT)
-        assert page.locator('[data-testid="stMetricValue"]').count() == 0  # nothing before signing in
+        assert page.locator(FIGURE).count() == 0  # nothing before signing in
         _sign_in(page, "rugao", PW)
         page.get_by_text("案件明细").first.wait_for(timeout=WAIT)
         assert page.get_by_text("当前用户：rugao · 法院（苏0682）").count() == 1
@@ -163,7 +163,7 @@ def test_five_wrong_passwords_lock_the_account(browser: object, store_copy: Path
         _sign_in(page, "gov", PW)  # the right password, too late
         error.filter(has_text="账号已锁定至").wait_for(timeout=WAIT)
         assert page.get_by_text("数助 · 登录").count() == 1
-        assert page.locator('[data-testid="stMetricValue"]').count() == 0
+        assert page.locator(FIGURE).count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "access_locked.png"))
         _no_exception(page)
@@ -179,16 +179,16 @@ def test_sign_out_then_reload_asks_for_sign_in_again(browser: object, store_copy
         page = ctx.page()
         page.goto(base + "/")
         _sign_in(page, "admin", PW)
-        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT)
+        page.locator(FIGURE).first.wait_for(timeout=WAIT)
         page.reload()  # the session cookie keeps a signed-in browser signed in
-        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT)
+        page.locator(FIGURE).first.wait_for(timeout=WAIT)
         assert page.get_by_text("数助 · 登录").count() == 0
         page.get_by_role("button", name="退出登录 / Sign out").click()
         _idle(page)
         page.reload()
         page.get_by_text("数助 · 登录").wait_for(timeout=WAIT)
         _idle(page)
-        assert page.locator('[data-testid="stMetricValue"]').count() == 0
+        assert page.locator(FIGURE).count() == 0
         _no_exception(page)
         ctx.check()
     admin = [e for u, e, _ in _events(store_copy) if u == "admin"]
@@ -208,7 +208,7 @@ def test_proxy_header_from_an_untrusted_address_is_ignored(browser: object, stor
         page.goto(base + "/")
         page.get_by_text("未通过统一身份认证").wait_for(timeout=WAIT)
         _idle(page)
-        assert page.locator('[data-testid="stMetricValue"]').count() == 0
+        assert page.locator(FIGURE).count() == 0
         assert page.get_by_text("当前用户：rugao").count() == 0
         _no_exception(page)
         ctx.check()
@@ -223,7 +223,7 @@ def test_proxy_header_from_a_trusted_address_is_accepted(browser: object, store_
         page = ctx.page()
         page.goto(base + "/trial?y=2024")
         page.get_by_text("当前用户：rugao · 法院（苏0682）").wait_for(timeout=WAIT)
-        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT)
+        page.locator(FIGURE).first.wait_for(timeout=WAIT)
         _no_exception(page)
         ctx.check()
         anonymous = Local(browser, base)  # the same trusted address without the header: refused

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_support import headline
 from streamlit.testing.v1 import AppTest
 
 import geodata
@@ -133,7 +134,7 @@ def test_map_page_still_has_its_parts(small_store: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SHUZHU_DB", str(small_store))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception
-    assert len(at.metric) == 4
+    assert len(headline(at)) == 4
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert {"districts", "district_labels"} <= {la["id"] for la in spec["layers"]}
     assert any("案件数" in m.value and "rgb" in m.value for m in at.markdown)  # the legend
@@ -200,7 +201,7 @@ def test_map_page_loads_no_chart_or_statistics_library(small_store: Path) -> Non
     scipy/scikit-learn (the choropleth's classes are computed in analytics/choropleth.py)."""
     code = ("import sys; from streamlit.testing.v1 import AppTest; "
             "at = AppTest.from_file('app.py', default_timeout=90).run(); assert not at.exception, at.exception; "
-            "assert at.metric; "
+            "assert at.header; "
             "print(sorted(m for m in ('altair', 'scipy', 'sklearn', 'vl_convert') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
                          env={**os.environ, "SHUZHU_DB": str(small_store)})
