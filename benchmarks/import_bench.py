@@ -26,7 +26,9 @@ from seeds.generate import generate_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# argv: CSV path, store path, project root. Prints one JSON line.
+# argv: CSV path, store path ("-": a dry run, no store), project root. Prints one JSON line. Each
+# import runs in a fresh process, as the command line's does: a process that has already read and
+# freed a file of this size would reuse that memory instead of asking the system for it.
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -40,6 +42,12 @@ def peak_mb():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.path.insert(0, sys.argv[3])
 from analytics import importer, store, summary
+data = Path(sys.argv[1]).read_bytes()
+if sys.argv[2] == "-":
+    t0 = time.perf_counter()
+    dry = importer.import_file(None, data, "cases.csv", dry_run=True, max_mb=10_000)
+    print(json.dumps({"dry_s": time.perf_counter() - t0, "accepted": dry.accepted, "rejected": dry.rejected}))
+    sys.exit(0)
 refresh_s = []
 real_refresh = summary.refresh
 def timed_refresh(con):
@@ -49,12 +57,6 @@ def timed_refresh(con):
     finally:
         refresh_s.append(time.perf_counter() - t)
 summary.refresh = timed_refresh  # store.upsert_cases calls it inside the import's transaction
-data = Path(sys.argv[1]).read_bytes()
-t0 = time.perf_counter()
-dry = importer.import_file(None, data, "cases.csv", dry_run=True, max_mb=10_000)
-dry_s = time.perf_counter() - t0
-dry_counts = (dry.accepted, dry.rejected)
-del dry
 con = store.open_store(Path(sys.argv[2]), read_only=False)
 importer.limit_memory(con)  # as shuzhu_import.py does
 (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
@@ -63,11 +65,10 @@ t0 = time.perf_counter()
 full = importer.import_file(con, data, "cases.csv", max_mb=10_000)
 full_s = time.perf_counter() - t0
 con.close()
-print(json.dumps({"dry_s": dry_s, "full_s": full_s, "refresh_s": sum(refresh_s), "before": before,
-                  "accepted": dry_counts[0], "rejected": dry_counts[1], "full_accepted": full.accepted,
-                  "full_rejected": full.rejected, "report_rows": len(full.report), "inserted": full.inserted,
-                  "replaced": full.replaced, "unchanged": full.unchanged, "kept": full.kept,
-                  "memory_limit": str(limit), "peak_rss_mb": peak_mb()}))
+print(json.dumps({"full_s": full_s, "refresh_s": sum(refresh_s), "before": before,
+                  "full_accepted": full.accepted, "full_rejected": full.rejected, "report_rows": len(full.report),
+                  "inserted": full.inserted, "replaced": full.replaced, "unchanged": full.unchanged,
+                  "kept": full.kept, "memory_limit": str(limit), "peak_rss_mb": peak_mb()}))
 """
 
 
@@ -82,9 +83,9 @@ def _csv(rows: int, seed: int, rows_at_scale_1: int, path: Path) -> int:
     return n
 
 
-def _child(csv_path: Path, db: Path) -> dict | str:
-    """The child's figures, or the reason it failed."""
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path), str(db), str(ROOT)],
+def _child(csv_path: Path, db: Path | None) -> dict | str:
+    """The child's figures (``db`` None: a dry run), or the reason it failed."""
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path), "-" if db is None else str(db), str(ROOT)],
                          capture_output=True, text=True, timeout=3600, check=False)
     if out.returncode != 0:
         return f"import child failed: {out.stderr.strip().splitlines()[-1:]}"
@@ -97,19 +98,20 @@ def bench_import(rows: int, workdir: Path, rows_at_scale_1: int) -> dict:
     n = _csv(rows, catalog.SEED + 1, rows_at_scale_1, csv_path)
     base = store.build_store(workdir / "import_base.duckdb", generate_cases(catalog.SEED + 2, 0.001),
                              {"dataset": "benchmark"})
-    got = _child(csv_path, base)
-    if isinstance(got, str):
+    dry = _child(csv_path, None)
+    got = dry if isinstance(dry, str) else _child(csv_path, base)
+    if isinstance(got, str) or isinstance(dry, str):
         return {"skipped": got}
-    dry_s, full_s = got["dry_s"], got["full_s"]
+    dry_s, full_s = dry["dry_s"], got["full_s"]
     return {
-        "rows": n, "csv_bytes": csv_path.stat().st_size, "accepted": got["accepted"], "rejected": got["rejected"],
+        "rows": n, "csv_bytes": csv_path.stat().st_size, "accepted": dry["accepted"], "rejected": dry["rejected"],
         "validate_s": round(dry_s, 2), "validate_rows_per_s": round(n / dry_s),
         "import_s": round(full_s, 2), "import_rows_per_s": round(n / full_s), "refresh_s": round(got["refresh_s"], 2),
         "import_accepted": got["full_accepted"], "import_rejected": got["full_rejected"],
         "report_rows": got["report_rows"], "peak_rss_mb": round(got["peak_rss_mb"]),
         "store_rows_before": int(got["before"]), "inserted": got["inserted"], "memory_limit": got["memory_limit"],
         "method": "CSV from seeds (schema headers); in a child process import_file dry_run (no store: every "
-                  "row noted or rejected for the year), then into a store of "
+                  "row noted or rejected for the year), then in another child process into a store of "
                   f"{int(got['before']):,} cases (read + validate + upsert + summary refresh; DuckDB "
                   f"memory_limit {got['memory_limit']} as the command line sets it); peak RSS of that process",
     }
