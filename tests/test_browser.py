@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ARTIFACTS, ROOT, app_server, assert_local, chromium, require_chromium
+from browser_support import ARTIFACTS, FIGURE, ROOT, app_server, assert_local, chromium, require_chromium
 
 from ui.widgets import HEADLINE_KEY
 
@@ -173,13 +173,18 @@ def test_meeting_mode_fits_the_projector_and_steps_with_the_keyboard(
         "map": page.locator('[data-testid="stDeckGlJsonChart"]').first,
         "legend": page.get_by_text("案件数：").first,
         "next": page.get_by_role("button", name="下一页 ▶"),
-        "last figure": page.locator('[data-testid="stMetricValue"]').last,
+        "last figure": page.locator(FIGURE).last,
     }.items():
         box = loc.bounding_box()
         assert box is not None, name
         assert box["x"] >= 0 and box["y"] >= 0, name
         assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, f"{name} cut off: {box}"
-    size = page.locator('[data-testid="stMetricValue"]').first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    # The legend under the map, not drawn over it (on a screen taller than the chart's own height).
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.bounding_box()
+    legend = page.get_by_text("案件数：").first.bounding_box()
+    assert canvas is not None and legend is not None
+    assert legend["y"] >= canvas["y"] + canvas["height"] - 1, f"legend over the map: {legend} {canvas}"
+    size = page.locator(FIGURE).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 36, f"figures too small for a projector: {size}px"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"meeting_{width}x{height}.png"))

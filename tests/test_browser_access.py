@@ -280,7 +280,7 @@ def test_meeting_slides_fit_the_projector(browser: object, store_copy: Path, wid
             page.wait_for_timeout(1_500 if slide == "map" else 500)
             assert not page.locator('[data-testid="stSidebar"]').first.is_visible()
             parts = {"title": page.locator("h1").first, "next": page.get_by_role("button", name="下一页 ▶"),
-                     "last figure": page.locator('[data-testid="stMetricValue"]').last}
+                     "last figure": page.locator(FIGURE).last}
             if slide == "map":
                 parts["map"] = page.locator('[data-testid="stDeckGlJsonChart"]').first
             if slide in ("alerts", "index"):
@@ -288,7 +288,7 @@ def test_meeting_slides_fit_the_projector(browser: object, store_copy: Path, wid
                 parts["note"] = page.locator(".meeting-note").last
             for name, loc in parts.items():
                 _on_screen(page, f"{slide}: {name}", loc, width, height)
-            size = page.locator('[data-testid="stMetricValue"]').first.evaluate(
+            size = page.locator(FIGURE).first.evaluate(
                 "e => parseFloat(getComputedStyle(e).fontSize)")
             assert size >= 36, f"{slide}: figures too small for a projector: {size}px"
             if slide in ("alerts", "index"):

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
+from app_support import headline
 from streamlit.testing.v1 import AppTest
 
 from analytics import maps
@@ -30,8 +31,9 @@ def test_map_slide_shows_the_year_of_the_link_with_its_figures(app: AppTest, sma
 
     con = _connection(str(small_store)).cursor()
     head = maps.headline(con, CaseFilter(2023, 2023), maps.data_as_of(con))
-    values = {m.label: m.value for m in app.metric}
+    values = headline(app)  # the headline row (ui.widgets.figures), not st.metric
     assert values["新收案件"] == f"{head.cases:,}"  # the year from the link (yr=2023), all cases
+    assert list(values)[2:] == ["已结案比例", "所选期间立案、至今未结"] and not app.metric
     assert any("2023年" in md.value for md in app.markdown)
 
 

@@ -27,7 +27,7 @@ from analytics.choropleth import classify
 from analytics.filters import CaseFilter
 from ui import deck
 from ui.shell import Ctx
-from ui.widgets import legend
+from ui.widgets import Figure, figures, legend
 
 PREV, NEXT = "◀ 上一页", "下一页 ▶"
 MEETING_VIEW = pdk.ViewState(longitude=121.02, latitude=32.16, zoom=7.55, pitch=0, bearing=0)
@@ -42,9 +42,15 @@ h1 { font-size: 2.4rem !important; padding: 0 0 0.2rem 0 !important; }
 [data-testid="stMetricValue"] { font-size: 2.6rem !important; line-height: 1.15 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
 [data-testid="stMetricDelta"] { font-size: 1.1rem !important; }
+.st-key-headline h2 { font-size: 2.6rem !important; line-height: 1.15 !important; padding: 0 0 0.3rem 0 !important; }
+[class*="st-key-headline_"] { gap: 0 !important; margin-bottom: 0.5rem; }
+.st-key-headline [data-testid="stCaptionContainer"] p { font-size: 1.25rem !important; }
 .stElementContainer:has([data-testid="stDeckGlJsonChart"]),
 [data-testid="stFullScreenFrame"]:has([data-testid="stDeckGlJsonChart"]),
 [data-testid="stDeckGlJsonChart"] { height: calc(100vh - 270px) !important; min-height: 330px; }
+/* the map's container is a flex item of basis `height` (the chart's own): else the legend under it
+   is drawn at that height, over the map, on a screen taller than 720 px */
+.stElementContainer:has([data-testid="stDeckGlJsonChart"]) { flex: 0 0 auto !important; }
 .meeting-year { font-size: 4.2rem; font-weight: 700; color: #b0182b; line-height: 1; }
 .meeting-note { font-size: 1.05rem; color: #555; }
 table.meeting-list { width: 100%; border-collapse: collapse; }
@@ -112,13 +118,14 @@ def _headline(ctx: Ctx, flt: CaseFilter, withheld: bool = False) -> None:
     yoy_small = withheld or any(ctx.figure(n, "", "会议模式_同比") for n in (head.yoy_cur, head.yoy_prev))
     share_small = withheld or any(ctx.figure(n, "", "会议模式_已结案比例")
                                   for n in (head.cases, head.closed, head.pending))
-    st.metric("新收案件", cases)
-    st.metric(head.window.label, "—" if head.yoy is None or yoy_small else f"{head.yoy:+.1%}",
-              delta=None if head.yoy is None or yoy_small else f"{head.yoy_cur - head.yoy_prev:+,} 件",
-              delta_color="off")
-    st.metric("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}")
-    st.metric("所选期间立案、至今未结",
-              "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", "会议模式_至今未结"))
+    figures([  # with the title in the first paint, as on the map page (not st.metric: docs/pageload.md)
+        Figure("新收案件", cases),
+        Figure(head.window.label, "—" if head.yoy is None or yoy_small else f"{head.yoy:+.1%}",
+               None if head.yoy is None or yoy_small else f"{head.yoy_cur - head.yoy_prev:+,} 件"),
+        Figure("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}"),
+        Figure("所选期间立案、至今未结",
+               "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", "会议模式_至今未结")),
+    ], across=False)
 
 
 def map_hidden(ctx: Ctx, flt: CaseFilter, stats) -> tuple[int, ...]:  # stats: maps.district_stats rows

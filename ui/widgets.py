@@ -122,7 +122,7 @@ class Figure:
     help: str | None = None
 
 
-def figures(items: Sequence[Figure], key: str = HEADLINE_KEY) -> None:
+def figures(items: Sequence[Figure], key: str = HEADLINE_KEY, across: bool = True) -> None:
     """A row of headline figures drawn with elements of the page's own JavaScript bundle.
 
     ``st.metric`` is loaded by the browser on demand (a chunk of its own), and React reveals
@@ -130,14 +130,15 @@ def figures(items: Sequence[Figure], key: str = HEADLINE_KEY) -> None:
     on the map page, whose deck.gl and other chunks load at the same time, the figures appeared
     with the first reveal or, in some loads, with the map 0.5 s later. A caption (the label)
     and a heading (the value) come with the page's first paint, next to the title
-    (docs/pageload.md).
+    (docs/pageload.md). ``across``: side by side (else one under the other, as beside a map).
     """
     with st.container(key=key):
-        for col, fig in zip(st.columns(len(items)), items, strict=True):
-            col.caption(fig.label, help=fig.help)
-            col.header(fig.value, anchor=False)
+        places = st.columns(len(items)) if across else [st.container(key=f"{key}_{i}") for i in range(len(items))]
+        for place, fig in zip(places, items, strict=True):
+            place.caption(fig.label, help=fig.help)
+            place.header(fig.value, anchor=False)
             if fig.note:
-                col.caption(fig.note)
+                place.caption(fig.note)
 
 
 def svg(markup: str) -> None:
