@@ -6,7 +6,7 @@ import geodata
 from analytics import maps
 from ui import deck, svg_charts
 from ui.shell import select_district, setup_page, synthetic_banner, url_choice, url_toggle
-from ui.widgets import Figure, download_buttons, figures, legend, svg
+from ui.widgets import download_buttons, figures, headline_figures, legend, svg
 
 # The district table for the gate: counts, and the figures computed from them (外部 users).
 DISTRICT_SPEC = maps.DISTRICT_SPEC
@@ -29,19 +29,9 @@ hidden: tuple[int, ...] = () if gated is None else tuple(
 # A selected district whose count the table hides (below 10, or hidden so that another cannot be
 # recomputed) shows no figure of its own: headline, trend and causes would give it away.
 withheld = flt.district is not None and flt.district in hidden
-# 外部 users: small counts as "<10", and no rate or change computed from one (ctx.figure).
-cases_txt = ctx.rules.hidden_label if withheld else ctx.figure(head.cases, f"{head.cases:,}", "新收案件")
-yoy_small = withheld or any(ctx.figure(n, "", "同比") for n in (head.yoy_cur, head.yoy_prev))
-share_small = withheld or any(ctx.figure(n, "", "已结案比例") for n in (head.cases, head.closed, head.pending))
-figures([
-    Figure(f"{place} 新收案件", cases_txt),
-    Figure(head.window.label, "—" if head.yoy is None or yoy_small else f"{head.yoy:+.1%}",
-           None if head.yoy is None or yoy_small else f"{head.yoy_cur - head.yoy_prev:+,} 件"),
-    Figure("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}"),
-    Figure("所选期间立案、至今未结", "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", "至今未结"),
-           help=f"所选立案年度内立案、截至数据截止日（{ctx.as_of}）尚未结案的案件；"
-                "不同于审判执行页的“未结”（期末全部未结案件，含以前年度立案）。"),
-])
+figures(headline_figures(ctx, head, withheld, f"{place} 新收案件", pending_help=(
+    f"所选立案年度内立案、截至数据截止日（{ctx.as_of}）尚未结案的案件；"
+    "不同于审判执行页的“未结”（期末全部未结案件，含以前年度立案）。")))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -33,7 +33,7 @@ numpy releases the GIL inside each operation.
 
 from __future__ import annotations
 
-import threading
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -272,7 +272,6 @@ class _Coarse:
 def _coarse_table(res: int) -> _Coarse:
     odd = res % 2 == 1
     base = np.array(_tables.FACE_IJK_BASE_CELLS, dtype=np.int64)  # (20, 27, 2)
-    data = np.array(_tables.BASE_CELL_DATA, dtype=np.int64)
     keys = 20 * _COARSE_FACE
     info = np.zeros(keys, dtype=np.int64)
     head = np.zeros((6, keys), dtype=np.uint64)
@@ -284,8 +283,8 @@ def _coarse_table(res: int) -> _Coarse:
                     if min(i, j, k) != 0:
                         continue  # not normalised: no _ijkNormalize result
                     cell, rots = (int(v) for v in base[face, 9 * i + 3 * j + k])
-                    pent, cw1, cw2 = (int(v) for v in data[cell])
-                    cls = rots + (6 * (1 + (face in (cw1, cw2))) if pent else 0)  # _baseCellIsCwOffset
+                    cw = _tables.PENTAGON_CW_OFFSET_FACES.get(cell)  # None: a hexagon
+                    cls = rots + (6 * (1 + (face in cw)) if cw is not None else 0)  # _baseCellIsCwOffset
                     z0 = np.array([i - k, j - k])
                     for d in range(7) if odd else (0,):
                         z = _UNIT_AXIAL[d] + _DOWN[True] @ z0 if odd else z0
@@ -322,19 +321,16 @@ def _build_plan(res: int, grid: _Grid) -> _Plan:
     return _Plan(res, scale, grid, _face_frames(res % 2 == 1), tuple(groups), _coarse_table(res))
 
 
-_lock = threading.Lock()
-_grid: list[_Grid] = []
-_plans: dict[int, _Plan] = {}
-
-
+@functools.cache
 def _plan(res: int) -> _Plan:
-    """The tables of a resolution, built on first use (~30 ms with the face grid) and shared by all threads."""
-    with _lock:
-        if res not in _plans:
-            if not _grid:
-                _grid.append(_face_grid())
-            _plans[res] = _build_plan(res, _grid[0])
-        return _plans[res]
+    """The tables of a resolution, built on first use (~30 ms with the face grid) and shared by all
+    threads (two threads' first calls may both build them: same tables, the cache keeps one)."""
+    return _build_plan(res, _shared_grid())
+
+
+@functools.cache
+def _shared_grid() -> _Grid:
+    return _face_grid()
 
 
 def _frac_dist(u: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-default-apps", "--disable-quic"]
 PALETTE_RGB = [(255, 255, 178), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38)]
 # The first headline figure: the yardstick's st.metric, the map page's headline row (ui.widgets.figures).
-METRIC = f'[data-testid="stMetricValue"], .st-key-{HEADLINE_KEY} h2'
+FIGURE = f'[data-testid="stMetricValue"], .st-key-{HEADLINE_KEY} h2'
 SETTLED_LOAD = 0.5  # 1-minute load average below which the machine counts as idle (``settle``)
 DECK = '[data-testid="stDeckGlJsonChart"]'
 # Timestamps (ms since navigation start) of the first headline figure, deck canvas and chart.
@@ -54,11 +54,11 @@ INIT_JS = """
 window.__pl = {};
 new MutationObserver(() => {
   const t = performance.now(), pl = window.__pl;
-  if (!pl.metric && document.querySelector('METRIC')) pl.metric = t;
+  if (!pl.metric && document.querySelector('FIGURE')) pl.metric = t;
   if (!pl.canvas && document.querySelector('DECK canvas')) pl.canvas = t;
   if (!pl.chart && document.querySelector('.vega-embed canvas, .vega-embed svg')) pl.chart = t;
 }).observe(document, {subtree: true, childList: true});
-""".replace("METRIC", METRIC).replace("DECK", DECK)
+""".replace("FIGURE", FIGURE).replace("DECK", DECK)
 
 
 def log(msg: str) -> None:

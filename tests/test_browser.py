@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 from browser_support import ARTIFACTS, FIGURE, ROOT, app_server, assert_local, chromium, require_chromium
 
-from ui.widgets import HEADLINE_KEY
-
-HEADLINE = f".st-key-{HEADLINE_KEY} h2"  # the map page's headline figures (ui.widgets.figures)
-
 pytestmark = pytest.mark.browser
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -55,7 +51,7 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
     page.on("request", lambda r: requests.append(r.url))
     page.goto(server + "/?y=2016-2025")
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="visible", timeout=60_000)
-    metric = page.locator(HEADLINE).first
+    metric = page.locator(FIGURE).first
     metric.wait_for(timeout=60_000)
     page.wait_for_timeout(2_000)  # let deck.gl draw
     before = metric.inner_text()
@@ -73,7 +69,7 @@ def test_map_renders_filter_changes_and_nothing_leaves_the_server(server: str, b
     page.keyboard.press("Escape")
     page.wait_for_function(
         "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
-        arg=[HEADLINE, before], timeout=30_000,
+        arg=[FIGURE, before], timeout=30_000,
     )
     assert "cat=" in page.url  # the view is in the URL, ready to share
     assert caption.inner_text() == "立案年度 2016–2025年；案件类别：刑事"
@@ -110,7 +106,7 @@ def test_trial_page_via_navigation_keeps_filters_and_stays_local(server: str, br
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
     page.on("request", lambda r: requests.append(r.url))
     page.goto(server + "/?y=2024-2025&cat=民事")
-    page.locator(HEADLINE).first.wait_for(timeout=60_000)
+    page.locator(FIGURE).first.wait_for(timeout=60_000)
     page.get_by_role("link", name="审判执行运行情况").click()
     page.get_by_text("合理区间", exact=True).first.wait_for(timeout=60_000)
     page.locator('[data-testid="stMetricValue"]').nth(5).wait_for(timeout=60_000)

@@ -27,7 +27,7 @@ from analytics.choropleth import classify
 from analytics.filters import CaseFilter
 from ui import deck
 from ui.shell import Ctx
-from ui.widgets import Figure, figures, legend
+from ui.widgets import figures, headline_figures, legend
 
 PREV, NEXT = "◀ 上一页", "下一页 ▶"
 MEETING_VIEW = pdk.ViewState(longitude=121.02, latitude=32.16, zoom=7.55, pitch=0, bearing=0)
@@ -113,19 +113,8 @@ def _headline(ctx: Ctx, flt: CaseFilter, withheld: bool = False) -> None:
     """Four headline figures; for 外部 users as on the map page: a small count "<10", no rate or
     change from one, nothing of a district whose row the district table hides (``withheld``)."""
     head = ctx.run(maps.headline, flt, ctx.as_of)
-    hidden = ctx.rules.hidden_label
-    cases = hidden if withheld else ctx.figure(head.cases, f"{head.cases:,}", "会议模式_新收案件")
-    yoy_small = withheld or any(ctx.figure(n, "", "会议模式_同比") for n in (head.yoy_cur, head.yoy_prev))
-    share_small = withheld or any(ctx.figure(n, "", "会议模式_已结案比例")
-                                  for n in (head.cases, head.closed, head.pending))
-    figures([  # with the title in the first paint, as on the map page (not st.metric: docs/pageload.md)
-        Figure("新收案件", cases),
-        Figure(head.window.label, "—" if head.yoy is None or yoy_small else f"{head.yoy:+.1%}",
-               None if head.yoy is None or yoy_small else f"{head.yoy_cur - head.yoy_prev:+,} 件"),
-        Figure("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}"),
-        Figure("所选期间立案、至今未结",
-               "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", "会议模式_至今未结")),
-    ], across=False)
+    # with the title in the first paint, as on the map page (not st.metric: docs/pageload.md)
+    figures(headline_figures(ctx, head, withheld, "新收案件", tag="会议模式_"), across=False)
 
 
 def map_hidden(ctx: Ctx, flt: CaseFilter, stats) -> tuple[int, ...]:  # stats: maps.district_stats rows

@@ -27,6 +27,7 @@ from analytics.export import neutralise, neutralise_cell, to_csv_bytes
 if TYPE_CHECKING:
     import altair as alt  # only the analysts' pages draw Altair charts: the map page never loads it
 
+    from analytics.maps import Headline
     from ui.shell import Ctx, Spec
 
 
@@ -120,6 +121,30 @@ class Figure:
     value: str
     note: str | None = None
     help: str | None = None
+
+
+def headline_figures(ctx: Ctx, head: Headline, withheld: bool, cases_label: str, tag: str = "",
+                     pending_help: str | None = None) -> list[Figure]:
+    """The four figures of ``maps.headline`` as the map page and the meeting slide show them.
+
+    For 外部 users a small count is "<10" and no rate or change is computed from one
+    (``ctx.figure``, whose audit names ``tag`` prefixes); a district whose row the district table
+    hides (``withheld``) shows none of its own.
+    """
+    cases = ctx.rules.hidden_label if withheld else ctx.figure(head.cases, f"{head.cases:,}", f"{tag}新收案件")
+    # every small count is checked (and audited) even where the figure has no value to show
+    yoy_small = withheld or any(ctx.figure(n, "", f"{tag}同比") for n in (head.yoy_cur, head.yoy_prev))
+    share_small = withheld or any(
+        ctx.figure(n, "", f"{tag}已结案比例") for n in (head.cases, head.closed, head.pending))
+    no_yoy = head.yoy is None or yoy_small
+    pending = "—" if withheld else ctx.figure(head.pending, f"{head.pending:,}", f"{tag}至今未结")
+    return [
+        Figure(cases_label, cases),
+        Figure(head.window.label, "—" if no_yoy else f"{head.yoy:+.1%}",
+               None if no_yoy else f"{head.yoy_cur - head.yoy_prev:+,} 件"),
+        Figure("已结案比例", "—" if head.closed_share is None or share_small else f"{head.closed_share:.1%}"),
+        Figure("所选期间立案、至今未结", pending, help=pending_help),
+    ]
 
 
 def figures(items: Sequence[Figure], key: str = HEADLINE_KEY, across: bool = True) -> None:

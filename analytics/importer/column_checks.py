@@ -490,6 +490,8 @@ class _Columns:
 
     def table(self, positions: np.ndarray) -> pa.Table:
         """The accepted records of these ok rows, in the store's columns."""
+        if self.h3 is None:
+            raise RuntimeError("_Columns.table after the checks of a dry run (table_wanted=False)")
         take = pa.array(positions, type=pa.int64())
         filed = pa.array(self.filed_days[positions].astype("int32")).cast(pa.date32())
         closed = pa.array(self.closed_days[positions].astype("int32"), mask=~self.closed_present[positions])
@@ -500,7 +502,7 @@ class _Columns:
             "closed_date": closed.cast(pa.date32()),
             "lon": pa.array(lon, mask=np.isnan(lon)),
             "lat": pa.array(lat, mask=np.isnan(lat)),
-            "h3_r7": self.h3.take(take) if self.h3 is not None else h3_column(lon, lat),
+            "h3_r7": self.h3.take(take),  # made by ``coordinates`` (``table_wanted``)
             "source": _dictionary(pa.array(["import"]), np.zeros(len(positions), dtype=np.int64)),
         }
         for name, value in self.out.items():
